@@ -1,0 +1,19 @@
+export {
+  HEALTHCHECK_DEFAULTS,
+  HEALTHCHECK_ENV,
+  readHealthcheckConfig,
+  validateBindAddress,
+  validatePortOption,
+  validateThresholdOption,
+  type HealthcheckConfig,
+} from './config.js';
+export { HealthcheckConfigError } from './errors.js';
+export { registerWorkerHealthGauges, type WorkerHealthGauges } from './gauges.js';
+export { HealthState, type HealthStateOptions, type HealthStatus, type SharedHealthState } from './health-state.js';
+export { Heartbeat } from './heartbeat.js';
+export {
+  EVENT_LOOP_LAG_HELP,
+  LISTENER_HEALTH_HELP,
+  workerMetricNames,
+  type WorkerMetricNames,
+} from './metric-names.js';

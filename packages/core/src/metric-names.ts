@@ -1,0 +1,38 @@
+import { HealthcheckConfigError } from './errors.js';
+
+/** HELP text of the listener-health gauge, as on the Hatchet Python SDK's page. */
+export const LISTENER_HEALTH_HELP = 'Listener health (1 healthy, 0 unhealthy)';
+/** HELP text of the event-loop-lag gauge, as on the Hatchet Python SDK's page. */
+export const EVENT_LOOP_LAG_HELP = 'Event loop lag in seconds (listener process)';
+
+const LISTENER_HEALTH_PREFIX = 'hatchet_worker_listener_health_';
+const EVENT_LOOP_LAG_PREFIX = 'hatchet_worker_event_loop_lag_seconds_';
+
+/** The two gauge names of one worker. */
+export interface WorkerMetricNames {
+  /** `hatchet_worker_listener_health_<name>`: 1 healthy, 0 unhealthy. */
+  listenerHealth: string;
+  /** `hatchet_worker_event_loop_lag_seconds_<name>`: the main thread's event-loop lag. */
+  eventLoopLag: string;
+}
+
+/**
+ * The gauge names of a worker, by the Python SDK's rule: every character
+ * outside `[A-Za-z0-9_]` is dropped from the worker name, which is appended to
+ * the prefix. `my-worker` gives `hatchet_worker_listener_health_myworker`.
+ * Throws {@link HealthcheckConfigError} when nothing is left of the name.
+ */
+export function workerMetricNames(workerName: string): WorkerMetricNames {
+  const suffix = typeof workerName === 'string' ? workerName.replace(/[^A-Za-z0-9_]/g, '') : '';
+  if (suffix === '') {
+    throw new HealthcheckConfigError(
+      'workerName',
+      workerName,
+      'a name with at least one character from [A-Za-z0-9_] (other characters are dropped from metric names)',
+    );
+  }
+  return {
+    listenerHealth: LISTENER_HEALTH_PREFIX + suffix,
+    eventLoopLag: EVENT_LOOP_LAG_PREFIX + suffix,
+  };
+}
