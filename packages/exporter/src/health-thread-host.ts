@@ -1,0 +1,160 @@
+import { diag } from '@opentelemetry/api';
+import { Worker } from 'node:worker_threads';
+import { HealthcheckListenError, HealthThreadError } from './errors.js';
+import type { MainThreadMetrics } from './main-thread-metrics.js';
+import type { HealthThreadData, MainMessage, ThreadMessage } from './messages.js';
+
+const THREAD_URL = new URL('./health-thread.js', import.meta.url);
+
+/** How the host reacts to a health thread that dies. */
+export const RESTART_POLICY = {
+  /** Restarts allowed within {@link RESTART_POLICY.windowMs}; past them the host gives up and reports it. */
+  maxRestarts: 5,
+  windowMs: 60_000,
+  /** First delay before a restart, doubled for each further one in the window. */
+  firstDelayMs: 100,
+  /** How long in-flight answers may take to finish at shutdown. */
+  closeGraceMs: 1_000,
+  /** How long a closing thread may take to exit before it is terminated. */
+  exitTimeoutMs: 2_000,
+} as const;
+
+/**
+ * Runs the health thread on behalf of the main thread: starts it, answers its
+ * requests for main-thread metrics, restarts it on the same port if it dies,
+ * and closes it. A failing thread never throws into the host process: it is
+ * reported through `onError`.
+ */
+export class HealthThreadHost {
+  private worker: Worker | undefined;
+  private closing = false;
+  private restarts: number[] = [];
+  private restartTimer: NodeJS.Timeout | undefined;
+  private respawning: Promise<void> | undefined;
+
+  constructor(
+    private data: HealthThreadData,
+    private readonly metrics: MainThreadMetrics,
+    private readonly onError: (error: Error) => void,
+  ) {}
+
+  /** Starts the thread; resolves with the bound port once it listens. */
+  async start(): Promise<number> {
+    const { worker, port } = await this.spawn();
+    // Restarts reuse the port actually bound, so port 0 keeps its first pick.
+    this.data = { ...this.data, port };
+    this.adopt(worker);
+    return port;
+  }
+
+  /** Sends a message to the running thread, if any. */
+  post(message: MainMessage): void {
+    this.worker?.postMessage(message);
+  }
+
+  /** Closes the server (the port is free when this resolves) and ends the thread. Idempotent. */
+  async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.restartTimer);
+    await this.respawning;
+    const worker = this.worker;
+    this.worker = undefined;
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    const message: MainMessage = { type: 'close', graceMs: RESTART_POLICY.closeGraceMs };
+    worker.postMessage(message);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, RESTART_POLICY.exitTimeoutMs, 'timeout')));
+    if ((await Promise.race([exited, timeout])) === 'timeout') await worker.terminate();
+    clearTimeout(timer);
+  }
+
+  private spawn(): Promise<{ worker: Worker; port: number }> {
+    return new Promise((resolve, reject) => {
+      let worker: Worker;
+      try {
+        worker = new Worker(THREAD_URL, { workerData: this.data });
+      } catch (error) {
+        reject(new HealthThreadError('cannot start the health thread', { cause: error }));
+        return;
+      }
+      worker.unref(); // the healthcheck never keeps the process alive by itself
+      const settle = (fn: () => void) => {
+        worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+        fn();
+      };
+      const onMessage = (message: ThreadMessage) => {
+        if (message.type === 'listening') settle(() => resolve({ worker, port: message.port }));
+        else if (message.type === 'listen-error') {
+          settle(() => {
+            void worker.terminate();
+            reject(new HealthcheckListenError(this.data.port, this.data.bindAddress, message.code, message.message));
+          });
+        }
+      };
+      const onError = (error: Error) =>
+        settle(() => {
+          void worker.terminate();
+          reject(new HealthThreadError('the health thread failed while starting', { cause: error }));
+        });
+      const onExit = (code: number) =>
+        settle(() => reject(new HealthThreadError(`the health thread exited with code ${code} while starting`)));
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    });
+  }
+
+  private adopt(worker: Worker): void {
+    this.worker = worker;
+    worker.on('message', (message: ThreadMessage) => {
+      if (message.type === 'collect') void this.answerCollect(worker, message.id);
+    });
+    worker.on('error', (error) => this.onError(new HealthThreadError('the health thread crashed', { cause: error })));
+    worker.on('exit', (code) => {
+      if (this.worker !== worker || this.closing) return;
+      this.worker = undefined;
+      this.scheduleRestart(`the health thread exited with code ${code}`);
+    });
+  }
+
+  private async answerCollect(worker: Worker, id: number): Promise<void> {
+    let text = '';
+    try {
+      text = await this.metrics.collectText();
+    } catch (error) {
+      diag.warn('worker-health: collecting main-thread metrics failed', error);
+    }
+    const message: MainMessage = { type: 'metrics', id, text };
+    if (this.worker === worker) worker.postMessage(message);
+  }
+
+  private scheduleRestart(reason: string): void {
+    const now = Date.now();
+    this.restarts = this.restarts.filter((at) => now - at < RESTART_POLICY.windowMs);
+    if (this.restarts.length >= RESTART_POLICY.maxRestarts) {
+      this.onError(
+        new HealthThreadError(
+          `${reason}; not restarting: ${RESTART_POLICY.maxRestarts} restarts in the last ` +
+            `${RESTART_POLICY.windowMs / 1000} s. /health and /metrics are down until the healthcheck is started again`,
+        ),
+      );
+      return;
+    }
+    const delay = RESTART_POLICY.firstDelayMs * 2 ** this.restarts.length;
+    this.restarts.push(now);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.closing) return;
+      this.respawning = this.spawn().then(
+        async ({ worker }) => {
+          if (this.closing) await worker.terminate();
+          else this.adopt(worker);
+        },
+        (error: Error) => {
+          this.onError(error);
+          if (!this.closing) this.scheduleRestart('restarting the health thread failed');
+        },
+      ).finally(() => (this.respawning = undefined));
+    }, delay);
+    this.restartTimer.unref();
+  }
+}

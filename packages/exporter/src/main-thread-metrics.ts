@@ -1,0 +1,47 @@
+import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
+import { defaultResource, detectResources, envDetector } from '@opentelemetry/resources';
+import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { HealthcheckMetricReader } from './metric-reader.js';
+
+// Scope info is left out so the worker gauges read exactly as on the seed page (no labels).
+const WITH_TARGET_INFO = new PrometheusSerializer(undefined, false, undefined, false, true);
+const WITHOUT_TARGET_INFO = new PrometheusSerializer(undefined, false, undefined, true, true);
+
+/**
+ * The metrics that only the main thread can measure (event-loop delay and
+ * utilization, heap, GC: they are per thread) and the application's own,
+ * serialized to Prometheus text on request of the health thread.
+ */
+export class MainThreadMetrics {
+  private provider: MeterProvider | undefined;
+  private runtime: RuntimeNodeInstrumentation | undefined;
+  private readonly runtimeReader = new HealthcheckMetricReader();
+
+  constructor(private readonly appReader: MetricReader | undefined) {}
+
+  start(): void {
+    if (this.provider) return;
+    const resource = defaultResource().merge(detectResources({ detectors: [envDetector] }));
+    this.provider = new MeterProvider({ resource, readers: [this.runtimeReader] });
+    this.runtime = new RuntimeNodeInstrumentation({ monitoringPrecision: 10 });
+    this.runtime.setMeterProvider(this.provider);
+  }
+
+  /** Runtime metrics, then the application's; one `target_info`, from the application's provider when there is one. */
+  async collectText(): Promise<string> {
+    const runtime = await this.runtimeReader.collect();
+    const runtimeText = (this.appReader ? WITHOUT_TARGET_INFO : WITH_TARGET_INFO).serialize(runtime.resourceMetrics);
+    if (!this.appReader) return runtimeText;
+    const app = await this.appReader.collect();
+    return runtimeText + WITH_TARGET_INFO.serialize(app.resourceMetrics);
+  }
+
+  async shutdown(): Promise<void> {
+    this.runtime?.disable();
+    const provider = this.provider;
+    this.provider = undefined;
+    this.runtime = undefined;
+    await provider?.shutdown();
+  }
+}

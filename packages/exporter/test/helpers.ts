@@ -1,0 +1,126 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { createInterface } from 'node:readline';
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  ms: number;
+}
+
+/** One HTTP request on a fresh connection to 127.0.0.1. */
+export function get(port: number, path: string, method = 'GET', timeoutMs = 5_000): Promise<Reply> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method, agent: false, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, ms: performance.now() - started }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out after ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Sends raw bytes and returns everything the server sends back before closing. */
+export function raw(port: number, bytes: string | Buffer, timeoutMs = 5_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.on('end', () => resolve(received));
+    socket.on('close', () => resolve(received));
+    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? resolve(received) : reject(error)));
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error('raw request timed out')));
+    socket.write(bytes);
+  });
+}
+
+export interface Family {
+  help?: string;
+  type?: string;
+  samples: Array<{ name: string; labels: string; value: number }>;
+}
+
+/** A small parser of the Prometheus text format, enough to read back what the exporter wrote. */
+export function parseExposition(text: string): Map<string, Family> {
+  const families = new Map<string, Family>();
+  const family = (name: string) => {
+    let found = families.get(name);
+    if (!found) families.set(name, (found = { samples: [] }));
+    return found;
+  };
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const meta = /^# (HELP|TYPE|UNIT) (\S+) ?(.*)$/.exec(line);
+    if (meta) {
+      const [, kind, name, rest] = meta as unknown as [string, string, string, string];
+      if (kind === 'HELP') family(name).help = rest;
+      if (kind === 'TYPE') family(name).type = rest;
+      continue;
+    }
+    const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/.exec(line);
+    if (!sample) throw new Error(`not a sample line: ${line}`);
+    const [, name, labels = '', value] = sample as unknown as [string, string, string | undefined, string];
+    const base = [...families.keys()].reverse().find((f) => name === f || name.startsWith(`${f}_`)) ?? name;
+    family(base).samples.push({ name, labels, value: Number(value) });
+  }
+  return families;
+}
+
+/** A child node process running a fixture, with its stdout read line by line as JSON. */
+export class Child {
+  readonly process: ChildProcessWithoutNullStreams;
+  private readonly lines: Array<Record<string, unknown>> = [];
+  private waiters: Array<() => void> = [];
+  stderr = '';
+
+  constructor(script: URL, env: NodeJS.ProcessEnv = {}) {
+    this.process = spawn(process.execPath, [script.pathname], { env: { ...process.env, ...env }, stdio: 'pipe' });
+    this.process.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
+    createInterface({ input: this.process.stdout }).on('line', (line) => {
+      try {
+        this.lines.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        this.lines.push({ text: line });
+      }
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  /** Waits for the next stdout line that has `key`. */
+  async next(key: string, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const index = this.lines.findIndex((line) => key in line);
+      if (index !== -1) return this.lines.splice(index, 1)[0]!;
+      if (Date.now() > deadline) throw new Error(`child printed no "${key}" within ${timeoutMs} ms; stderr: ${this.stderr}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 100);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  send(line: string): void {
+    this.process.stdin.write(`${line}\n`);
+  }
+
+  exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) {
+      return Promise.resolve({ code: this.process.exitCode, signal: this.process.signalCode });
+    }
+    return new Promise((resolve) => this.process.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

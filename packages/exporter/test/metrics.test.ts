@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { HealthcheckMetricReader, startWorkerHealthcheck, type WorkerHealthcheck } from '@worker-health/exporter';
+import { get, parseExposition } from './helpers.js';
+
+describe('/metrics', () => {
+  let hc: WorkerHealthcheck;
+  let provider: MeterProvider;
+  before(async () => {
+    const reader = new HealthcheckMetricReader();
+    provider = new MeterProvider({ readers: [reader] });
+    const meter = provider.getMeter('app');
+    meter.createCounter('tasks_completed', { description: 'Tasks completed' }).add(7, { kind: 'quick' });
+    meter.createHistogram('task_duration_seconds', { description: 'Task duration' }).record(0.25);
+    hc = await startWorkerHealthcheck({ workerName: 'my-worker', port: 0, bindAddress: '127.0.0.1', metricReader: reader });
+    hc.setListenerHealthy(true);
+  });
+  after(async () => {
+    await hc.shutdown();
+    await provider.shutdown();
+  });
+
+  it('serves Prometheus text with the seed page gauge lines', async () => {
+    const reply = await get(hc.port, '/metrics');
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
+    const lines = reply.body.split('\n');
+    for (const expected of [
+      '# HELP hatchet_worker_listener_health_myworker Listener health (1 healthy, 0 unhealthy)',
+      '# TYPE hatchet_worker_listener_health_myworker gauge',
+      'hatchet_worker_listener_health_myworker 1',
+      '# HELP hatchet_worker_event_loop_lag_seconds_myworker Event loop lag in seconds (listener process)',
+      '# TYPE hatchet_worker_event_loop_lag_seconds_myworker gauge',
+    ]) {
+      assert.ok(lines.includes(expected), `missing line: ${expected}`);
+    }
+    const lag = parseExposition(reply.body).get('hatchet_worker_event_loop_lag_seconds_myworker');
+    assert.equal(lag?.samples.length, 1);
+    assert.equal(lag?.samples[0]?.labels, '', 'the gauges carry no labels');
+    assert.ok(lag!.samples[0]!.value >= 0 && lag!.samples[0]!.value < 0.5, `lag ${lag!.samples[0]!.value}`);
+  });
+
+  it('follows the listener: health 0 when it is down', async () => {
+    hc.setListenerHealthy(false);
+    const families = parseExposition((await get(hc.port, '/metrics')).body);
+    assert.equal(families.get('hatchet_worker_listener_health_myworker')?.samples[0]?.value, 0);
+    hc.setListenerHealthy(true);
+    const again = parseExposition((await get(hc.port, '/metrics')).body);
+    assert.equal(again.get('hatchet_worker_listener_health_myworker')?.samples[0]?.value, 1);
+  });
+
+  it('includes process, runtime and GC metrics, measured on the main thread where they are per thread', async () => {
+    // Give the event-loop delay histogram and GC something to report.
+    globalThis.gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const families = parseExposition((await get(hc.port, '/metrics')).body);
+    for (const name of [
+      'process_cpu_time_total',
+      'process_memory_usage',
+      'nodejs_version_info',
+      'nodejs_eventloop_delay_p99',
+      'nodejs_eventloop_utilization',
+      'v8js_memory_heap_used',
+      'v8js_gc_duration',
+      'target_info',
+    ]) {
+      assert.ok(families.has(name), `missing ${name}`);
+    }
+    const version = families.get('nodejs_version_info')!.samples[0]!;
+    assert.match(version.labels, new RegExp(`version="${process.version}"`));
+    // Heap of the main thread: the test process's heap is far above a fresh thread's.
+    const heapUsed = families.get('v8js_memory_heap_used')!.samples.reduce((sum, s) => sum + s.value, 0);
+    const mainHeap = process.memoryUsage().heapUsed;
+    assert.ok(heapUsed > mainHeap * 0.5 && heapUsed < mainHeap * 2, `heap ${heapUsed} vs main thread ${mainHeap}`);
+    assert.equal(families.get('target_info')!.samples.length, 1, 'one target_info');
+  });
+
+  it('includes the application metrics of the passed-in reader', async () => {
+    const families = parseExposition((await get(hc.port, '/metrics')).body);
+    assert.deepEqual(families.get('tasks_completed_total')?.samples, [{ name: 'tasks_completed_total', labels: '{kind="quick"}', value: 7 }]);
+    assert.equal(families.get('tasks_completed_total')?.help, 'Tasks completed');
+    assert.equal(families.get('task_duration_seconds')?.type, 'histogram');
+  });
+
+  it('passes promtool check metrics with no errors', async () => {
+    const body = (await get(hc.port, '/metrics')).body;
+    const which = spawnSync('promtool', ['--version']);
+    assert.equal(which.error, undefined, 'promtool is required (Debian package prometheus; .ci/run installs it)');
+    const result = spawnSync('promtool', ['check', 'metrics'], { input: body, encoding: 'utf8' });
+    assert.equal(result.status, 0, `promtool: ${result.stdout}${result.stderr}`);
+    assert.equal(`${result.stdout}${result.stderr}`.trim(), '', 'no lint findings either');
+  });
+
+  it('never repeats a metric family', async () => {
+    const body = (await get(hc.port, '/metrics')).body;
+    const types = body.split('\n').filter((line) => line.startsWith('# TYPE '));
+    assert.equal(new Set(types).size, types.length);
+  });
+});
+
