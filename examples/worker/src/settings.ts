@@ -1,0 +1,24 @@
+/** Example-only settings (the healthcheck itself reads HATCHET_CLIENT_WORKER_HEALTHCHECK_*). */
+export interface ExampleSettings {
+  /** Port of the local dispatcher. Env `EXAMPLE_DISPATCHER_PORT`, default 8080. */
+  dispatcherPort: number;
+  /** Where the worker connects. Env `EXAMPLE_DISPATCHER_URL`, default `http://127.0.0.1:<dispatcherPort>`. */
+  dispatcherUrl: string;
+  /** The worker's name. Env `EXAMPLE_WORKER_NAME`, default `my_worker`. */
+  workerName: string;
+}
+
+export function readExampleSettings(env: NodeJS.ProcessEnv = process.env): ExampleSettings {
+  const rawPort = env.EXAMPLE_DISPATCHER_PORT ?? '8080';
+  const dispatcherPort = /^\d{1,5}$/.test(rawPort) ? Number(rawPort) : NaN;
+  if (!(dispatcherPort >= 0 && dispatcherPort <= 65535)) {
+    throw new Error(`EXAMPLE_DISPATCHER_PORT=${JSON.stringify(rawPort)} is not valid: expected an integer from 0 to 65535`);
+  }
+  const dispatcherUrl = env.EXAMPLE_DISPATCHER_URL ?? `http://127.0.0.1:${dispatcherPort}`;
+  try {
+    new URL(dispatcherUrl);
+  } catch {
+    throw new Error(`EXAMPLE_DISPATCHER_URL=${JSON.stringify(dispatcherUrl)} is not valid: expected an http:// URL`);
+  }
+  return { dispatcherPort, dispatcherUrl, workerName: env.EXAMPLE_WORKER_NAME ?? 'my_worker' };
+}

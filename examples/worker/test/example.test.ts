@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, describe, it } from 'node:test';
+import { Child, get, sleep } from '../../../packages/exporter/test/helpers.js';
+
+const MAIN = new URL('../dist/main.js', import.meta.url);
+const DISPATCHER = new URL('../dist/dispatcher-main.js', import.meta.url);
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+const healthIs = (port: number, status: number) => () =>
+  get(port, '/health', 'GET', 1_000).then((r) => (r.status === status ? r : undefined));
+
+describe('example worker', () => {
+  const children: Child[] = [];
+  after(async () => {
+    for (const child of children) child.process.kill('SIGKILL');
+    await Promise.all(children.map((child) => child.exited()));
+  });
+
+  async function startDispatcher(port: number): Promise<Child> {
+    const dispatcher = new Child(DISPATCHER, { EXAMPLE_DISPATCHER_PORT: String(port) });
+    children.push(dispatcher);
+    await dispatcher.next('dispatcherPort');
+    return dispatcher;
+  }
+
+  async function startWorker(dispatcherPort: number, healthPort: number, env: NodeJS.ProcessEnv = {}): Promise<Child> {
+    const worker = new Child(MAIN, {
+      EXAMPLE_START_DISPATCHER: 'false',
+      EXAMPLE_DISPATCHER_PORT: String(dispatcherPort),
+      HATCHET_CLIENT_WORKER_HEALTHCHECK_PORT: String(healthPort),
+      HATCHET_CLIENT_WORKER_HEALTHCHECK_BIND_ADDRESS: '127.0.0.1',
+      HATCHET_CLIENT_WORKER_HEALTHCHECK_EVENT_LOOP_BLOCK_THRESHOLD_SECONDS: '1',
+      ...env,
+    });
+    children.push(worker);
+    await worker.next('ready');
+    return worker;
+  }
+
+  it('follows its listener connection: healthy, unhealthy while the dispatcher is away, healthy again', async () => {
+    const dispatcherPort = await freePort();
+    const healthPort = await freePort();
+    const dispatcher = await startDispatcher(dispatcherPort);
+    await startWorker(dispatcherPort, healthPort);
+    await until('HEALTHY', healthIs(healthPort, 200));
+
+    dispatcher.process.kill('SIGTERM');
+    await dispatcher.exited();
+    const down = await until('UNHEALTHY', healthIs(healthPort, 503));
+    assert.equal(down.body, '{"status":"UNHEALTHY"}');
+    assert.equal((await get(healthPort, '/livez')).status, 200, 'an upstream outage does not fail liveness');
+    assert.equal((await get(healthPort, '/readyz')).status, 503);
+
+    await startDispatcher(dispatcherPort);
+    const back = await until('HEALTHY again', healthIs(healthPort, 200));
+    assert.equal(back.body, '{"status":"HEALTHY"}');
+  });
+
+  it('finishes the task in flight on SIGTERM during a blocking task, then exits 0 and frees the port', async () => {
+    const dispatcherPort = await freePort();
+    const healthPort = await freePort();
+    const dispatcher = await startDispatcher(dispatcherPort);
+    const worker = await startWorker(dispatcherPort, healthPort);
+    await until('HEALTHY', healthIs(healthPort, 200));
+
+    const submitted = await fetch(`http://127.0.0.1:${dispatcherPort}/tasks?kind=block&seconds=2`, { method: 'POST' });
+    assert.equal(submitted.status, 202);
+    await until('the block to be seen', healthIs(healthPort, 503));
+    worker.process.kill('SIGTERM');
+    const exit = await worker.exited();
+    assert.deepEqual(exit, { code: 0, signal: null }, worker.stderr);
+    await sleep(200);
+    assert.match(dispatcher.stderr + JSON.stringify(await drain(dispatcher)), /blocked the event loop for 2 s/);
+    await assert.rejects(get(healthPort, '/health', 'GET', 1_000), /ECONNREFUSED/);
+  });
+
+  it('exits non-zero naming the variable when the healthcheck environment is malformed', async () => {
+    for (const [name, value] of [
+      ['HATCHET_CLIENT_WORKER_HEALTHCHECK_PORT', 'abc'],
+      ['HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED', 'maybe'],
+      ['HATCHET_CLIENT_WORKER_HEALTHCHECK_EVENT_LOOP_BLOCK_THRESHOLD_SECONDS', '-1'],
+      ['HATCHET_CLIENT_WORKER_HEALTHCHECK_BIND_ADDRESS', ''],
+    ] as const) {
+      const worker = new Child(MAIN, { EXAMPLE_START_DISPATCHER: 'false', [name]: value });
+      children.push(worker);
+      const exit = await worker.exited();
+      assert.equal(exit.code, 1, `${name}=${value}`);
+      assert.match(worker.stderr, new RegExp(`cannot start: ${name}=${JSON.stringify(value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not valid`));
+    }
+  });
+});
+
+async function drain(child: Child): Promise<string[]> {
+  const lines: string[] = [];
+  for (;;) {
+    const line = await child.next('text', 200).catch(() => undefined);
+    if (!line) return lines;
+    lines.push(String(line.text));
+  }
+}
