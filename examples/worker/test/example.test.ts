@@ -1,59 +1,12 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
-import { Child, get, sleep } from '../../../packages/exporter/test/helpers.js';
-
-const MAIN = new URL('../dist/main.js', import.meta.url);
-const DISPATCHER = new URL('../dist/dispatcher-main.js', import.meta.url);
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-const healthIs = (port: number, status: number) => () =>
-  get(port, '/health', 'GET', 1_000).then((r) => (r.status === status ? r : undefined));
+import { get, healthIs, freePort, MAIN, Processes, sleep, until, type Child } from './helpers.js';
 
 describe('example worker', () => {
-  const children: Child[] = [];
-  after(async () => {
-    for (const child of children) child.process.kill('SIGKILL');
-    await Promise.all(children.map((child) => child.exited()));
-  });
-
-  async function startDispatcher(port: number): Promise<Child> {
-    const dispatcher = new Child(DISPATCHER, { EXAMPLE_DISPATCHER_PORT: String(port) });
-    children.push(dispatcher);
-    await dispatcher.next('dispatcherPort');
-    return dispatcher;
-  }
-
-  async function startWorker(dispatcherPort: number, healthPort: number, env: NodeJS.ProcessEnv = {}): Promise<Child> {
-    const worker = new Child(MAIN, {
-      EXAMPLE_START_DISPATCHER: 'false',
-      EXAMPLE_DISPATCHER_PORT: String(dispatcherPort),
-      HATCHET_CLIENT_WORKER_HEALTHCHECK_PORT: String(healthPort),
-      HATCHET_CLIENT_WORKER_HEALTHCHECK_BIND_ADDRESS: '127.0.0.1',
-      HATCHET_CLIENT_WORKER_HEALTHCHECK_EVENT_LOOP_BLOCK_THRESHOLD_SECONDS: '1',
-      ...env,
-    });
-    children.push(worker);
-    await worker.next('ready');
-    return worker;
-  }
+  const processes = new Processes();
+  after(() => processes.killAll());
+  const startDispatcher = (port: number) => processes.dispatcher(port);
+  const startWorker = (dispatcherPort: number, healthPort: number) => processes.worker(dispatcherPort, healthPort);
 
   it('follows its listener connection: healthy, unhealthy while the dispatcher is away, healthy again', async () => {
     const dispatcherPort = await freePort();
@@ -99,8 +52,7 @@ describe('example worker', () => {
       ['HATCHET_CLIENT_WORKER_HEALTHCHECK_EVENT_LOOP_BLOCK_THRESHOLD_SECONDS', '-1'],
       ['HATCHET_CLIENT_WORKER_HEALTHCHECK_BIND_ADDRESS', ''],
     ] as const) {
-      const worker = new Child(MAIN, { EXAMPLE_START_DISPATCHER: 'false', [name]: value });
-      children.push(worker);
+      const worker = processes.spawn(MAIN, { EXAMPLE_START_DISPATCHER: 'false', [name]: value });
       const exit = await worker.exited();
       assert.equal(exit.code, 1, `${name}=${value}`);
       assert.match(worker.stderr, new RegExp(`cannot start: ${name}=${JSON.stringify(value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not valid`));

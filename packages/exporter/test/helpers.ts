@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -81,8 +81,9 @@ export class Child {
   private waiters: Array<() => void> = [];
   stderr = '';
 
-  constructor(script: URL, env: NodeJS.ProcessEnv = {}) {
-    this.process = spawn(process.execPath, [script.pathname], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  constructor(script: URL | string, env: NodeJS.ProcessEnv = {}, args: string[] = []) {
+    const [command, argv] = typeof script === 'string' ? [script, args] : [process.execPath, [script.pathname, ...args]];
+    this.process = spawn(command, argv, { env: { ...process.env, ...env }, stdio: 'pipe' });
     this.process.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
     createInterface({ input: this.process.stdout }).on('line', (line) => {
       try {
@@ -124,3 +125,17 @@ export class Child {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Whether Debian's `prometheus` package (prometheus, promtool) is installed.
+ * Without it the test is skipped with a reason on a developer's machine, and
+ * fails where WORKER_HEALTH_REQUIRE_PROMETHEUS=1 (as .ci/run sets).
+ */
+export function hasPrometheusTools(t: { skip(message: string): void }, tool = 'promtool'): boolean {
+  const found = spawnSync(tool, ['--version']).error === undefined;
+  if (found) return true;
+  const message = `${tool} is not installed (Debian package "prometheus"; .ci/run installs it)`;
+  if (process.env.WORKER_HEALTH_REQUIRE_PROMETHEUS === '1') throw new Error(message);
+  t.skip(message);
+  return false;
+}

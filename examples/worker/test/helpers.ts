@@ -1,0 +1,65 @@
+import { createServer } from 'node:net';
+import { Child, get, sleep } from '../../../packages/exporter/test/helpers.js';
+
+export { Child, get, hasPrometheusTools, parseExposition, sleep } from '../../../packages/exporter/test/helpers.js';
+
+export const MAIN = new URL('../dist/main.js', import.meta.url);
+export const DISPATCHER = new URL('../dist/dispatcher-main.js', import.meta.url);
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Polls `probe` until it gives a value. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+export const healthIs = (port: number, status: number) => () =>
+  get(port, '/health', 'GET', 1_000).then((r) => (r.status === status ? r : undefined));
+
+/** Child processes of one test file, killed at its end. */
+export class Processes {
+  readonly all: Child[] = [];
+
+  async dispatcher(port: number): Promise<Child> {
+    const dispatcher = this.spawn(DISPATCHER, { EXAMPLE_DISPATCHER_PORT: String(port) });
+    await dispatcher.next('dispatcherPort');
+    return dispatcher;
+  }
+
+  /** The example worker with its own dispatcher left out, healthcheck on 127.0.0.1:healthPort, threshold 1 s. */
+  async worker(dispatcherPort: number, healthPort: number, env: NodeJS.ProcessEnv = {}): Promise<Child> {
+    const worker = this.spawn(MAIN, {
+      EXAMPLE_START_DISPATCHER: 'false',
+      EXAMPLE_DISPATCHER_PORT: String(dispatcherPort),
+      HATCHET_CLIENT_WORKER_HEALTHCHECK_PORT: String(healthPort),
+      HATCHET_CLIENT_WORKER_HEALTHCHECK_BIND_ADDRESS: '127.0.0.1',
+      HATCHET_CLIENT_WORKER_HEALTHCHECK_EVENT_LOOP_BLOCK_THRESHOLD_SECONDS: '1',
+      ...env,
+    });
+    await worker.next('ready');
+    return worker;
+  }
+
+  spawn(script: URL | string, env: NodeJS.ProcessEnv = {}, args: string[] = []): Child {
+    const child = new Child(script, env, args);
+    this.all.push(child);
+    return child;
+  }
+
+  async killAll(): Promise<void> {
+    for (const child of this.all) child.process.kill('SIGKILL');
+    await Promise.all(this.all.map((child) => child.exited()));
+  }
+}
