@@ -2,7 +2,6 @@
 // /metrics while the main thread may be blocked.
 import { parentPort, workerData } from 'node:worker_threads';
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
-import { HostMetrics } from '@opentelemetry/host-metrics';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { HealthState, registerWorkerHealthGauges } from '@worker-health/core';
 import { createHealthServer } from './health-server.js';
@@ -21,25 +20,31 @@ const reader = new HealthcheckMetricReader();
 const provider = new MeterProvider({ readers: [reader] });
 const meter = provider.getMeter('@worker-health/exporter');
 registerWorkerHealthGauges(meter, state, data.workerName);
-new HostMetrics({ meterProvider: provider, metricGroups: ['process.cpu', 'process.memory'] }).start();
-const [major, minor, patch] = process.versions.node.split('.');
-meter
-  .createObservableGauge('nodejs_version_info', { description: 'Node.js version info' })
-  .addCallback((result) => result.observe(1, { version: process.version, major, minor, patch }));
+if (data.defaultMetrics) {
+  const { HostMetrics } = await import('@opentelemetry/host-metrics');
+  // Process groups only: the system.network group shells out (`ip route`) on every collection.
+  new HostMetrics({ meterProvider: provider, metricGroups: ['process.cpu', 'process.memory'] }).start();
+  const [major, minor, patch] = process.versions.node.split('.');
+  meter
+    .createObservableGauge('nodejs_version_info', { description: 'Node.js version info' })
+    .addCallback((result) => result.observe(1, { version: process.version, major, minor, patch }));
+}
 
-const relay = new MainMetricsRelay((id) => post({ type: 'collect', id }), data.metricsTimeoutMs);
+const relay = data.mainThreadMetrics ? new MainMetricsRelay((id) => post({ type: 'collect', id }), data.metricsTimeoutMs) : undefined;
 let snapshotAgeSeconds: number | undefined;
-meter
-  .createObservableGauge('worker_health_main_thread_metrics_age_seconds', {
-    description: 'Age of the main-thread metrics served (0 fresh; above 0 while the main thread is blocked)',
-  })
-  .addCallback((result) => {
-    if (snapshotAgeSeconds !== undefined) result.observe(snapshotAgeSeconds);
-  });
-const serializer = new PrometheusSerializer(undefined, false, undefined, true, true);
+if (relay) {
+  meter
+    .createObservableGauge('worker_health_main_thread_metrics_age_seconds', {
+      description: 'Seconds since the main-thread metrics served were collected (the stall so far while it is blocked)',
+    })
+    .addCallback((result) => {
+      if (snapshotAgeSeconds !== undefined) result.observe(snapshotAgeSeconds);
+    });
+}
+const serializer = new PrometheusSerializer(undefined, false, undefined, relay !== undefined, true);
 
 async function metricsText(): Promise<string> {
-  const snapshot = await relay.get();
+  const snapshot = await relay?.get();
   snapshotAgeSeconds = snapshot ? Number(process.hrtime.bigint() - snapshot.at) / 1e9 : undefined;
   // Collected after the wait, so the lag gauge is read at answer time.
   const own = await reader.collect();
@@ -51,7 +56,7 @@ const server = createHealthServer({ state, metrics: metricsText });
 port.on('message', (message: MainMessage) => {
   switch (message.type) {
     case 'metrics':
-      relay.receive(message.id, message.text);
+      relay?.receive(message.id, message.text);
       break;
     case 'close': {
       // Stop accepting at once (frees the port), let in-flight answers finish, then cut the rest.

@@ -1,5 +1,5 @@
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
-import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
+import type { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { defaultResource, detectResources, envDetector } from '@opentelemetry/resources';
 import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { HealthcheckMetricReader } from './metric-reader.js';
@@ -18,18 +18,31 @@ export class MainThreadMetrics {
   private runtime: RuntimeNodeInstrumentation | undefined;
   private readonly runtimeReader = new HealthcheckMetricReader();
 
-  constructor(private readonly appReader: MetricReader | undefined) {}
+  constructor(
+    private readonly appReader: MetricReader | undefined,
+    private readonly runtimeMetrics: boolean,
+  ) {}
 
-  start(): void {
-    if (this.provider) return;
+  /** Whether there is anything to collect on the main thread. */
+  get enabled(): boolean {
+    return this.runtimeMetrics || this.appReader !== undefined;
+  }
+
+  async start(): Promise<void> {
+    if (this.provider || !this.enabled) return;
     const resource = defaultResource().merge(detectResources({ detectors: [envDetector] }));
     this.provider = new MeterProvider({ resource, readers: [this.runtimeReader] });
-    this.runtime = new RuntimeNodeInstrumentation({ monitoringPrecision: 10 });
-    this.runtime.setMeterProvider(this.provider);
+    if (this.runtimeMetrics) {
+      // Loaded only when wanted: it is most of the main-thread cost of this package.
+      const { RuntimeNodeInstrumentation } = await import('@opentelemetry/instrumentation-runtime-node');
+      this.runtime = new RuntimeNodeInstrumentation({ monitoringPrecision: 10 });
+      this.runtime.setMeterProvider(this.provider);
+    }
   }
 
   /** Runtime metrics, then the application's; one `target_info`, from the application's provider when there is one. */
   async collectText(): Promise<string> {
+    if (!this.runtimeMetrics) return this.appReader ? WITH_TARGET_INFO.serialize((await this.appReader.collect()).resourceMetrics) : '';
     const runtime = await this.runtimeReader.collect();
     const runtimeText = (this.appReader ? WITHOUT_TARGET_INFO : WITH_TARGET_INFO).serialize(runtime.resourceMetrics);
     if (!this.appReader) return runtimeText;

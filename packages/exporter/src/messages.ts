@@ -7,6 +7,10 @@ export interface HealthThreadData {
   port: number;
   bindAddress: string;
   metricsTimeoutMs: number;
+  /** Serve process metrics and `nodejs_version_info` from the thread. */
+  defaultMetrics: boolean;
+  /** Whether the main thread has metrics to add (runtime or application): if not, /metrics never asks it. */
+  mainThreadMetrics: boolean;
 }
 
 /** Health thread → main thread. */

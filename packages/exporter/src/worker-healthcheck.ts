@@ -47,6 +47,13 @@ export interface WorkerHealthcheckOptions {
    */
   metricsTimeoutMs?: number;
   /**
+   * Serve the default process and runtime metrics: process CPU and memory,
+   * `nodejs_version_info`, event-loop delay and utilization, heap and GC.
+   * Turn off when your own MeterProvider already has runtime instrumentation
+   * (the families would be served twice), or for the smallest footprint. Default `true`.
+   */
+  defaultMetrics?: boolean;
+  /**
    * Told of health-thread failures (a crash, a failed restart). The thread is
    * restarted; these are never thrown into the host. Default: `process.emitWarning`.
    */
@@ -84,7 +91,8 @@ export async function startWorkerHealthcheck(options: WorkerHealthcheckOptions):
     startupGracePeriodSeconds: options.startupGracePeriodSeconds,
   });
   const heartbeat = new Heartbeat(state);
-  const metrics = new MainThreadMetrics(options.metricReader);
+  const defaultMetrics = options.defaultMetrics ?? true;
+  const metrics = new MainThreadMetrics(options.metricReader, defaultMetrics);
   const onError = options.onError ?? ((error: Error) => process.emitWarning(error.message, { code: (error as { code?: string }).code }));
   const host = new HealthThreadHost(
     {
@@ -93,14 +101,16 @@ export async function startWorkerHealthcheck(options: WorkerHealthcheckOptions):
       port: settings.port,
       bindAddress: settings.bindAddress,
       metricsTimeoutMs: settings.metricsTimeoutMs,
+      defaultMetrics,
+      mainThreadMetrics: metrics.enabled,
     },
     metrics,
     onError,
   );
   heartbeat.start();
-  metrics.start();
   let port: number;
   try {
+    await metrics.start();
     port = await host.start();
   } catch (error) {
     heartbeat.stop();
@@ -140,6 +150,9 @@ function resolve(options: WorkerHealthcheckOptions): Settings {
   if (options.bindAddress !== undefined) delete env[HEALTHCHECK_ENV.bindAddress];
   if (options.eventLoopBlockThresholdSeconds !== undefined) delete env[HEALTHCHECK_ENV.eventLoopBlockThresholdSeconds];
   const fromEnv = readHealthcheckConfig(env);
+  if (options.defaultMetrics !== undefined && typeof options.defaultMetrics !== 'boolean') {
+    throw new HealthcheckConfigError('defaultMetrics', options.defaultMetrics, 'true or false');
+  }
   const metricsTimeoutMs = options.metricsTimeoutMs ?? DEFAULT_METRICS_TIMEOUT_MS;
   if (!Number.isFinite(metricsTimeoutMs) || metricsTimeoutMs < 1 || metricsTimeoutMs > 1000) {
     throw new HealthcheckConfigError('metricsTimeoutMs', metricsTimeoutMs, 'a number of milliseconds from 1 to 1000');

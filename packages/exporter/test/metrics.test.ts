@@ -52,8 +52,10 @@ describe('/metrics', () => {
   });
 
   it('includes process, runtime and GC metrics, measured on the main thread where they are per thread', async () => {
-    // Give the event-loop delay histogram and GC something to report.
-    globalThis.gc?.();
+    // Give the GC something to report: enough garbage for a few scavenges.
+    let junk: unknown[] = [];
+    for (let i = 0; i < 300_000; i++) junk.push({ i, s: `item ${i}` });
+    junk = [];
     await new Promise((resolve) => setTimeout(resolve, 50));
     const families = parseExposition((await get(hc.port, '/metrics')).body);
     for (const name of [
@@ -99,3 +101,48 @@ describe('/metrics', () => {
   });
 });
 
+
+describe('/metrics with defaultMetrics: false', () => {
+  it('serves the two gauges, target_info and the application metrics only', async () => {
+    const reader = new HealthcheckMetricReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    provider.getMeter('app').createCounter('jobs').add(2);
+    const hc = await startWorkerHealthcheck({ workerName: 'lean', port: 0, bindAddress: '127.0.0.1', defaultMetrics: false, metricReader: reader });
+    try {
+      hc.setListenerHealthy(true);
+      const families = parseExposition((await get(hc.port, '/metrics')).body);
+      assert.deepEqual([...families.keys()].sort(), [
+        'hatchet_worker_event_loop_lag_seconds_lean',
+        'hatchet_worker_listener_health_lean',
+        'jobs_total',
+        'target_info',
+        'worker_health_main_thread_metrics_age_seconds',
+      ]);
+      assert.equal(families.get('hatchet_worker_listener_health_lean')?.samples[0]?.value, 1);
+    } finally {
+      await hc.shutdown();
+      await provider.shutdown();
+    }
+  });
+
+  it('without a metricReader never asks the main thread: just the gauges and target_info', async () => {
+    const hc = await startWorkerHealthcheck({ workerName: 'bare', port: 0, bindAddress: '127.0.0.1', defaultMetrics: false });
+    try {
+      const families = parseExposition((await get(hc.port, '/metrics')).body);
+      assert.deepEqual([...families.keys()].sort(), [
+        'hatchet_worker_event_loop_lag_seconds_bare',
+        'hatchet_worker_listener_health_bare',
+        'target_info',
+      ]);
+    } finally {
+      await hc.shutdown();
+    }
+  });
+
+  it('rejects a non-boolean', async () => {
+    await assert.rejects(
+      startWorkerHealthcheck({ workerName: 'w', port: 0, defaultMetrics: 'no' as unknown as boolean }),
+      /^HealthcheckConfigError: defaultMetrics="no" is not valid: expected true or false/,
+    );
+  });
+});

@@ -1,0 +1,279 @@
+// pnpm bench: measures what @worker-health/exporter costs and how fast it tells
+// the truth. Figures are medians over repeated runs; comparisons are measured
+// side by side in this one run. `--quick` is the CI smoke: one short iteration
+// of each, written to --out (default: a temporary folder), not to bench/.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem, type as osType, release } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { median, percentile, poll, probe, round, sequential, sleep, Target } from './lib.mjs';
+
+const QUICK = process.argv.includes('--quick');
+const outFlag = process.argv.indexOf('--out');
+const OUT = outFlag !== -1 ? process.argv[outFlag + 1] : QUICK ? mkdtempSync(join(tmpdir(), 'bench-')) : fileURLToPath(new URL('.', import.meta.url));
+const MD = outFlag !== -1 || QUICK ? join(OUT, 'BENCHMARKS.md') : fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
+
+const P = QUICK
+  ? { stallMs: 1_500, stallRuns: 1, detectRuns: 1, detectBlockMs: 1_600, workItems: 300, workRuns: 1, cannonSeconds: 1, cannonRuns: 1, sequentialScrapes: 50,
+      memPhaseA: 3_000, memPhaseB: 2_000, memHealthA: 2_000, memHealthB: 1_000, scaleScrapes: 3, scale: [10, 1_000] }
+  : { stallMs: 10_000, stallRuns: 3, detectRuns: 5, detectBlockMs: 2_500, workItems: 12_000, workRuns: 5, cannonSeconds: 5, cannonRuns: 3, sequentialScrapes: 500,
+      memPhaseA: 60_000, memPhaseB: 30_000, memHealthA: 100_000, memHealthB: 50_000, scaleScrapes: 20, scale: [10, 1_000, 10_000] };
+
+const results = { quick: QUICK, date: new Date().toISOString(), machine: machine(), params: P };
+const log = (line) => process.stdout.write(`${line}\n`);
+
+function machine() {
+  return { node: process.version, os: `${osType()} ${release()}`, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: round(totalmem() / 2 ** 30, 1) };
+}
+
+/** 1. /health latency while the main thread is blocked: this package vs a main-thread server. */
+async function stall() {
+  const out = {};
+  for (const mode of ['package', 'prom-client']) {
+    const runs = [];
+    for (let r = 0; r < P.stallRuns; r++) {
+      const target = await Target.start(mode, { BENCH_THRESHOLD: '5' });
+      await sleep(300);
+      const poller = poll(target.port, '/health', 20);
+      await sleep(200);
+      target.send(`block ${P.stallMs}`);
+      const { blocking } = await target.next('blocking');
+      const { unblocked } = await target.next('unblocked');
+      await sleep(300);
+      const replies = await poller.stop();
+      await target.stop();
+      const during = replies.filter((x) => x.sentAt >= blocking && x.sentAt < unblocked);
+      const ms = during.map((x) => x.ms);
+      runs.push({ n: during.length, p50: percentile(ms, 50), p99: percentile(ms, 99), max: Math.max(...ms), errors: during.filter((x) => x.status === 0).length });
+    }
+    out[mode] = {
+      probes: median(runs.map((x) => x.n)),
+      p50Ms: round(median(runs.map((x) => x.p50))),
+      p99Ms: round(median(runs.map((x) => x.p99))),
+      maxMs: round(median(runs.map((x) => x.max))),
+      errors: runs.reduce((s, x) => s + x.errors, 0),
+    };
+  }
+  out.bar = { p99Ms: 5, met: out.package.p99Ms <= 5 };
+  return out;
+}
+
+/** 2. Time from block start to the first 503 (less the threshold), and from block end to the first 200. */
+async function detection() {
+  const out = {};
+  for (const mode of ['package', 'bare-otel']) {
+    const detect = [];
+    const recover = [];
+    let saw503 = 0;
+    for (let r = 0; r < P.detectRuns; r++) {
+      const target = await Target.start(mode, { BENCH_THRESHOLD: '1' });
+      await sleep(300);
+      const poller = poll(target.port, '/health', 10);
+      await sleep(200);
+      target.send(`block ${P.detectBlockMs}`);
+      const { blocking } = await target.next('blocking');
+      const { unblocked } = await target.next('unblocked');
+      await sleep(400);
+      const replies = (await poller.stop()).sort((a, b) => a.at - b.at);
+      await target.stop();
+      const first503 = replies.find((x) => x.status === 503 && x.at >= blocking);
+      if (first503) {
+        saw503++;
+        detect.push(first503.at - blocking - 1_000);
+        const back = replies.find((x) => x.status === 200 && x.at >= unblocked);
+        if (back) recover.push(back.at - unblocked);
+      }
+    }
+    out[mode] = {
+      runs: P.detectRuns,
+      runsWith503: saw503,
+      detectMinusThresholdMs: detect.length ? round(median(detect)) : null,
+      recoverMs: recover.length ? round(median(recover)) : null,
+    };
+  }
+  out.bar = {
+    detectMs: 150,
+    recoverMs: 150,
+    met: out.package.detectMinusThresholdMs !== null && out.package.detectMinusThresholdMs <= 150 && out.package.recoverMs <= 150,
+  };
+  return out;
+}
+
+/** 3. Throughput of a CPU-bound worker loop with the healthcheck off vs on (scraped and probed). */
+async function overhead() {
+  const samples = { off: [], package: [] };
+  const targets = { off: await Target.start('off'), package: await Target.start('package', { BENCH_THRESHOLD: '5' }) };
+  await sleep(500);
+  for (let r = 0; r < P.workRuns; r++) {
+    const order = r % 2 === 0 ? ['off', 'package'] : ['package', 'off'];
+    for (const mode of order) {
+      const target = targets[mode];
+      // The scraper runs against the healthcheck during both kinds of run, so the machine is equally loaded;
+      // only the "on" process serves it.
+      const metrics = poll(targets.package.port, '/metrics', 1_000);
+      const health = poll(targets.package.port, '/health', 100);
+      target.send(`work ${P.workItems}`);
+      const { work } = await target.next('work', 300_000);
+      await Promise.all([metrics.stop(), health.stop()]);
+      samples[mode].push(work);
+    }
+  }
+  await Promise.all(Object.values(targets).map((t) => t.stop()));
+  const rate = (mode) => median(samples[mode].map((w) => w.items / w.ms));
+  const out = {
+    off: { itemsPerSecond: round(rate('off') * 1000, 0), eventLoopDelayP99Ms: round(median(samples.off.map((w) => w.eldP99Ms))) },
+    on: { itemsPerSecond: round(rate('package') * 1000, 0), eventLoopDelayP99Ms: round(median(samples.package.map((w) => w.eldP99Ms))) },
+    throughputRatio: round(rate('package') / rate('off'), 3),
+  };
+  out.bar = { throughputRatio: 0.99, met: out.throughputRatio >= 0.99 };
+  return out;
+}
+
+async function cannon(port, path, connections, seconds) {
+  const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections, duration: seconds });
+  return { rps: result.requests.average, mean: result.latency.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx };
+}
+
+/** 4. /metrics throughput and latency: this package, bare exporter-prometheus, prom-client. */
+async function scrapeCost() {
+  const out = {};
+  for (const mode of ['package', 'package-lean', 'bare-otel', 'prom-client']) {
+    const target = await Target.start(mode);
+    await sleep(300);
+    await cannon(target.port, '/metrics', 1, 1); // warm up
+    out[mode] = {};
+    // One scraper, one keep-alive connection: the latency of a scrape, to the microsecond.
+    const seq = [];
+    for (let r = 0; r < P.cannonRuns; r++) seq.push(await sequential(target.port, '/metrics', P.sequentialScrapes));
+    out[mode].sequential = {
+      p50Ms: round(median(seq.map((l) => percentile(l, 50))), 3),
+      p99Ms: round(median(seq.map((l) => percentile(l, 99))), 3),
+    };
+    for (const connections of [1, 16]) {
+      const runs = [];
+      for (let r = 0; r < P.cannonRuns; r++) runs.push(await cannon(target.port, '/metrics', connections, P.cannonSeconds));
+      const bytes = (await probe(target.port, '/metrics')).bytes;
+      out[mode][`c${connections}`] = {
+        rps: round(median(runs.map((x) => x.rps)), 0),
+        meanMs: round(median(runs.map((x) => x.mean)), 3),
+        p50Ms: round(median(runs.map((x) => x.p50))),
+        p99Ms: round(median(runs.map((x) => x.p99))),
+        errors: runs.reduce((s, x) => s + x.errors, 0),
+        bytes,
+      };
+    }
+    await target.stop();
+  }
+  const bare = out['bare-otel'];
+  const ratios = (mode) => ({
+    c1P50: round(out[mode].sequential.p50Ms / bare.sequential.p50Ms),
+    c1P99: round(out[mode].sequential.p99Ms / bare.sequential.p99Ms),
+    c16Mean: round(out[mode].c16.meanMs / bare.c16.meanMs),
+    c16P99: round(out[mode].c16.p99Ms / bare.c16.p99Ms),
+    c1Rps: round(out[mode].c1.rps / bare.c1.rps),
+    c16Rps: round(out[mode].c16.rps / bare.c16.rps),
+  });
+  out.ratioToBareOtel = { package: ratios('package'), packageLean: ratios('package-lean') };
+  // The bar compares like with like: the same two gauges (package-lean) against bare OTel,
+  // at concurrency 1 (sequential p99) and 16 (mean latency: autocannon's p99 is whole milliseconds).
+  const lean = out.ratioToBareOtel.packageLean;
+  out.bar = { latencyRatioToBareOtel: 1.2, comparedMode: 'package-lean', met: lean.c1P99 <= 1.2 && lean.c16Mean <= 1.2 };
+  return out;
+}
+
+/** 5. RSS and heap, healthcheck on vs off, after scraping and many /health requests. */
+async function memory() {
+  const targets = {
+    on: await Target.start('package', { BENCH_THRESHOLD: '5' }),
+    lean: await Target.start('package-lean', { BENCH_THRESHOLD: '5' }),
+    off: await Target.start('off'),
+    offOtel: await Target.start('off-otel'),
+  };
+  const mem = async () => {
+    const sample = {};
+    for (const [key, target] of Object.entries(targets)) {
+      target.send('mem');
+      sample[key] = (await target.next('mem')).mem;
+    }
+    return sample;
+  };
+  // Both healthchecks get the same traffic; the two "off" processes idle beside them.
+  const phase = async (ms, healthRequests) => {
+    const scrapers = [poll(targets.on.port, '/metrics', 1_000), poll(targets.lean.port, '/metrics', 1_000)];
+    const started = Date.now();
+    let errors = 0;
+    for (const target of [targets.on, targets.lean]) {
+      const flood = await autocannon({ url: `http://127.0.0.1:${target.port}/health`, connections: 16, amount: healthRequests });
+      errors += flood.errors + flood.timeouts + flood.non2xx;
+    }
+    await sleep(Math.max(0, ms - (Date.now() - started)));
+    const replies = (await Promise.all(scrapers.map((s) => s.stop()))).flat();
+    return errors + replies.filter((r) => r.status !== 200).length;
+  };
+  const start = await mem();
+  const errorsA = await phase(P.memPhaseA, P.memHealthA);
+  const afterA = await mem();
+  const errorsB = await phase(P.memPhaseB, P.memHealthB);
+  const end = await mem();
+  await Promise.all(Object.values(targets).map((t) => t.stop()));
+  const mb = (bytes) => round(bytes / 2 ** 20, 1);
+  const table = (sample) => Object.fromEntries(Object.entries(sample).map(([k, v]) => [k, { rssMB: mb(v.rss), heapMB: mb(v.heapUsed) }]));
+  const out = {
+    start: table(start),
+    afterPhaseA: table(afterA),
+    end: table(end),
+    rssOverheadMB: mb(end.on.rss - end.off.rss),
+    rssOverheadOverOtelMB: mb(end.on.rss - end.offOtel.rss),
+    leanRssOverheadMB: mb(end.lean.rss - end.off.rss),
+    rssGrowthAfterPhaseAMB: mb(end.on.rss - afterA.on.rss),
+    heapGrowthAfterPhaseAMB: mb(end.on.heapUsed - afterA.on.heapUsed),
+    leanRssGrowthAfterPhaseAMB: mb(end.lean.rss - afterA.lean.rss),
+    healthRequestsEach: P.memHealthA + P.memHealthB,
+    errors: errorsA + errorsB,
+  };
+  out.bar = { rssOverheadMB: 20, growthMB: 1, met: out.rssOverheadMB <= 20 && out.rssGrowthAfterPhaseAMB <= 1 };
+  return out;
+}
+
+/** 6. Scrape time with 10 / 1 000 / 10 000 application series on the passed-in MeterProvider. */
+async function scale() {
+  const out = {};
+  for (const mode of ['package', 'bare-otel']) {
+    out[mode] = {};
+    for (const series of P.scale) {
+      const target = await Target.start(mode, { BENCH_SERIES: String(series) });
+      await sleep(300);
+      await probe(target.port, '/metrics');
+      const replies = [];
+      for (let i = 0; i < P.scaleScrapes; i++) replies.push(await probe(target.port, '/metrics'));
+      await target.stop();
+      out[mode][series] = { medianMs: round(median(replies.map((x) => x.ms))), bytes: replies.at(-1).bytes };
+    }
+  }
+  return out;
+}
+
+const sections = [
+  ['stall', '1. /health while the main thread is blocked', stall],
+  ['detection', '2. detection latency', detection],
+  ['overhead', '3. overhead on the worker', overhead],
+  ['scrapeCost', '4. scrape cost', scrapeCost],
+  ['memory', '5. memory', memory],
+  ['scale', '6. scale of series', scale],
+];
+const only = process.env.BENCH_ONLY?.split(',');
+for (const [key, title, fn] of sections) {
+  if (only && !only.includes(key)) continue;
+  const started = Date.now();
+  log(`${title} …`);
+  results[key] = await fn();
+  log(`${JSON.stringify(results[key])}  (${round((Date.now() - started) / 1000, 1)} s)`);
+}
+
+mkdirSync(OUT, { recursive: true });
+writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+const { renderMarkdown, renderTable } = await import('./report.mjs');
+writeFileSync(MD, renderMarkdown(results));
+log(`\n${renderTable(results)}`);
+log(`wrote ${join(OUT, 'results.json')} and ${MD}`);
