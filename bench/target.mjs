@@ -5,6 +5,7 @@
 //   package-lean the same with defaultMetrics: false (the two gauges only, like bare-otel)
 //   off          no healthcheck at all
 //   off-otel     no healthcheck, but the OpenTelemetry metrics SDK loaded and a MeterProvider in use
+//   toggle       starts with no healthcheck; `hc on` / `hc off` start and shut down @worker-health/exporter
 //   prom-client  the conventional setup: node:http on the main thread + prom-client collectDefaultMetrics + two gauges
 //   bare-otel    @opentelemetry/exporter-prometheus on the main thread serving the same two gauges
 // env: BENCH_THRESHOLD (s, default 1), BENCH_SERIES (app series on the passed-in MeterProvider, default 0)
@@ -98,17 +99,29 @@ if (mode === 'package' || mode === 'package-lean') {
   const reader = new PullReader();
   new MeterProvider({ readers: [reader] }).getMeter('app').createCounter('app_requests').add(1);
   await reader.collect();
-} else if (mode !== 'off') {
+} else if (mode !== 'off' && mode !== 'toggle') {
   throw new Error(`unknown mode ${mode}`);
 }
 say({ port });
 
 const payload = Buffer.alloc(16 * 1024, 7);
-/** One unit of CPU-bound work (about a fraction of a millisecond). */
+/**
+ * One unit of CPU-bound work, a fraction of a millisecond. `js` (default): sort 2 000 numbers from a
+ * fixed pseudo-random sequence, plain JavaScript. `crypto`: 8 × SHA-256 of 16 KiB, native hashing with
+ * many short-lived native objects, which makes the garbage collector work hard.
+ */
+const workload = process.env.BENCH_WORKLOAD ?? 'js';
+let seed = 42;
 function workItem() {
-  let digest = payload;
-  for (let i = 0; i < 8; i++) digest = createHash('sha256').update(payload).update(digest).digest();
-  return digest[0];
+  if (workload === 'crypto') {
+    let digest = payload;
+    for (let i = 0; i < 8; i++) digest = createHash('sha256').update(payload).update(digest).digest();
+    return digest[0];
+  }
+  const numbers = new Array(2_000);
+  for (let i = 0; i < numbers.length; i++) numbers[i] = (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648);
+  numbers.sort((a, b) => a - b);
+  return numbers[1_000] % 256;
 }
 
 const input = createInterface({ input: process.stdin });
@@ -135,6 +148,23 @@ input.on('line', async (line) => {
     const ms = performance.now() - started;
     delay.disable();
     say({ work: { items, ms, eldP99Ms: delay.percentile(99) / 1e6, sink } });
+  } else if (command === 'hc') {
+    const { startWorkerHealthcheck } = await import('@worker-health/exporter');
+    if (arg === 'on') {
+      globalThis.healthcheck = await startWorkerHealthcheck({
+        workerName: 'bench',
+        port: 0,
+        bindAddress: '127.0.0.1',
+        eventLoopBlockThresholdSeconds: threshold,
+        defaultMetrics: process.env.BENCH_DEFAULT_METRICS !== 'false',
+      });
+      globalThis.healthcheck.setListenerHealthy(true);
+      say({ hc: 'on', port: globalThis.healthcheck.port });
+    } else {
+      await globalThis.healthcheck?.shutdown();
+      globalThis.healthcheck = undefined;
+      say({ hc: 'off' });
+    }
   } else if (command === 'mem') {
     globalThis.gc?.();
     const { rss, heapUsed } = process.memoryUsage();

@@ -14,6 +14,8 @@ export const SERVER_LIMITS = {
   socketTimeoutMs: 15_000,
   /** Largest request head accepted, in bytes; beyond it the answer is 431. */
   maxHeaderSize: 8_192,
+  /** How often the header and request timeouts are enforced (Node's default, 30 s, lets a slow sender linger). */
+  connectionsCheckingIntervalMs: 1_000,
 } as const;
 
 const ALLOW = 'GET, HEAD';
@@ -41,6 +43,7 @@ export function createHealthServer(options: HealthServerOptions): Server {
       headersTimeout: SERVER_LIMITS.headersTimeoutMs,
       requestTimeout: SERVER_LIMITS.requestTimeoutMs,
       keepAliveTimeout: SERVER_LIMITS.keepAliveTimeoutMs,
+      connectionsCheckingInterval: SERVER_LIMITS.connectionsCheckingIntervalMs,
     },
     (request, response) => {
       handle(options, request, response).catch((error: unknown) => {
