@@ -11,12 +11,14 @@ export interface TaskListenerOptions {
   /** Runs one task; tasks run one at a time, in order. */
   onTask: (task: Task) => Promise<string>;
   log?: (line: string) => void;
+  /** Drop the connection after this long without a byte from the dispatcher (it pings every 2 s). Default 6 000. */
+  silenceLimitMs?: number;
 }
 
 const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 5_000;
 // The dispatcher pings every 2 s: three missed pings mean the peer is gone.
-const SILENCE_LIMIT_MS = 6_000;
+const DEFAULT_SILENCE_LIMIT_MS = 6_000;
 
 /**
  * The worker's listener: a long-lived connection to the dispatcher that
@@ -83,7 +85,7 @@ export class TaskListener {
 
   /**
    * Fires `onSilent` when the dispatcher has sent nothing (not even a ping) for
-   * SILENCE_LIMIT_MS. A socket timeout would misfire after this worker's own
+   * the silence limit. A socket timeout would misfire after this worker's own
    * event loop was blocked (timers run before the buffered pings are read), so
    * a stall of our own restarts the count instead.
    */
@@ -96,7 +98,7 @@ export class TaskListener {
       const now = Date.now();
       if (now - lastTick > 2 * tickMs) lastData = now;
       lastTick = now;
-      if (now - lastData > SILENCE_LIMIT_MS) onSilent();
+      if (now - lastData > (this.options.silenceLimitMs ?? DEFAULT_SILENCE_LIMIT_MS)) onSilent();
     }, tickMs);
   }
 

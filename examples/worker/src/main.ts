@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   const listener = new TaskListener({
     url: settings.dispatcherUrl,
     workerName: settings.workerName,
+    silenceLimitMs: settings.silenceLimitMs,
     onHealth: (healthy) => healthcheck?.setListenerHealthy(healthy),
     onTask: runTask,
   });

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   const listener = new TaskListener({
     url: settings.dispatcherUrl,
     workerName: settings.workerName,
+    silenceLimitMs: settings.silenceLimitMs,
     onHealth: (healthy) => state.setListenerHealthy(healthy),
     onTask: runTask,
   });

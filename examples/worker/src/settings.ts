@@ -6,6 +6,8 @@ export interface ExampleSettings {
   dispatcherUrl: string;
   /** The worker's name. Env `EXAMPLE_WORKER_NAME`, default `my_worker`. */
   workerName: string;
+  /** Reconnect after this long without a byte from the dispatcher. Env `EXAMPLE_LISTENER_SILENCE_MS`, default 6000. */
+  silenceLimitMs: number;
 }
 
 export function readExampleSettings(env: NodeJS.ProcessEnv = process.env): ExampleSettings {
@@ -20,5 +22,10 @@ export function readExampleSettings(env: NodeJS.ProcessEnv = process.env): Examp
   } catch {
     throw new Error(`EXAMPLE_DISPATCHER_URL=${JSON.stringify(dispatcherUrl)} is not valid: expected an http:// URL`);
   }
-  return { dispatcherPort, dispatcherUrl, workerName: env.EXAMPLE_WORKER_NAME ?? 'my_worker' };
+  const rawSilence = env.EXAMPLE_LISTENER_SILENCE_MS ?? '6000';
+  const silenceLimitMs = /^\d+$/.test(rawSilence) ? Number(rawSilence) : NaN;
+  if (!(silenceLimitMs >= 2_500)) {
+    throw new Error(`EXAMPLE_LISTENER_SILENCE_MS=${JSON.stringify(rawSilence)} is not valid: expected an integer of at least 2500 (the dispatcher pings every 2 s)`);
+  }
+  return { dispatcherPort, dispatcherUrl, workerName: env.EXAMPLE_WORKER_NAME ?? 'my_worker', silenceLimitMs };
 }

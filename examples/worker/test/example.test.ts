@@ -45,6 +45,22 @@ describe('example worker', () => {
     await assert.rejects(get(healthPort, '/health', 'GET', 1_000), /ECONNREFUSED/);
   });
 
+  it('keeps its connection through a block longer than the silence limit (regression: a socket timeout fired after the block)', async () => {
+    const dispatcherPort = await freePort();
+    const healthPort = await freePort();
+    const dispatcher = await processes.dispatcher(dispatcherPort);
+    const worker = await processes.worker(dispatcherPort, healthPort, { EXAMPLE_LISTENER_SILENCE_MS: '3000' });
+    await until('HEALTHY', healthIs(healthPort, 200));
+    await fetch(`http://127.0.0.1:${dispatcherPort}/tasks?kind=block&seconds=4`, { method: 'POST' });
+    await until('the block to be seen', healthIs(healthPort, 503));
+    await until('HEALTHY after the block', healthIs(healthPort, 200));
+    await sleep(1_500);
+    const lines = await drain(dispatcher);
+    assert.ok(lines.some((l) => /result .*blocked the event loop for 4 s/.test(l)), lines.join('\n'));
+    assert.equal(lines.filter((l) => /disconnected/.test(l)).length, 0, 'the connection was never dropped');
+    assert.ok(!(await drain(worker)).some((l) => /lost the dispatcher/.test(l)));
+  });
+
   it('exits non-zero naming the variable when the healthcheck environment is malformed', async () => {
     for (const [name, value] of [
       ['HATCHET_CLIENT_WORKER_HEALTHCHECK_PORT', 'abc'],

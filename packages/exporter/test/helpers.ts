@@ -27,16 +27,25 @@ export function get(port: number, path: string, method = 'GET', timeoutMs = 5_00
   });
 }
 
-/** Sends raw bytes and returns everything the server sends back before closing. */
+/** Sends raw bytes; returns what the server sends back, up to the end of its first response or the close. */
 export function raw(port: number, bytes: string | Buffer, timeoutMs = 5_000): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let received = '';
+    const done = () => {
+      socket.destroy();
+      resolve(received);
+    };
     socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => (received += chunk));
-    socket.on('end', () => resolve(received));
-    socket.on('close', () => resolve(received));
-    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? resolve(received) : reject(error)));
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+      const headEnd = received.indexOf('\r\n\r\n');
+      const length = /\r\ncontent-length: *(\d+)/i.exec(received.slice(0, headEnd));
+      if (headEnd !== -1 && length && received.length - headEnd - 4 >= Number(length[1])) done();
+    });
+    socket.on('end', done);
+    socket.on('close', done);
+    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? done() : reject(error)));
     socket.setTimeout(timeoutMs, () => socket.destroy(new Error('raw request timed out')));
     socket.write(bytes);
   });

