@@ -27,22 +27,31 @@ function machine() {
   return { node: process.version, os: `${osType()} ${release()}`, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: round(totalmem() / 2 ** 30, 1) };
 }
 
+/**
+ * A fresh target with the given threshold blocks its main thread for `blockMs` while `/health` is
+ * probed every `everyMs` (open loop). Returns the replies, sorted by arrival, and the block's times.
+ */
+async function probedBlock(mode, thresholdSeconds, blockMs, everyMs) {
+  const target = await Target.start(mode, { BENCH_THRESHOLD: String(thresholdSeconds) });
+  await sleep(300);
+  const poller = poll(target.port, '/health', everyMs);
+  await sleep(200);
+  target.send(`block ${blockMs}`);
+  const { blocking } = await target.next('blocking');
+  const { unblocked } = await target.next('unblocked');
+  await sleep(400);
+  const replies = (await poller.stop()).sort((a, b) => a.at - b.at);
+  await target.stop();
+  return { replies, blocking, unblocked };
+}
+
 /** 1. /health latency while the main thread is blocked: this package vs a main-thread server. */
 async function stall() {
   const out = {};
   for (const mode of ['package', 'prom-client']) {
     const runs = [];
     for (let r = 0; r < P.stallRuns; r++) {
-      const target = await Target.start(mode, { BENCH_THRESHOLD: '5' });
-      await sleep(300);
-      const poller = poll(target.port, '/health', 20);
-      await sleep(200);
-      target.send(`block ${P.stallMs}`);
-      const { blocking } = await target.next('blocking');
-      const { unblocked } = await target.next('unblocked');
-      await sleep(300);
-      const replies = await poller.stop();
-      await target.stop();
+      const { replies, blocking, unblocked } = await probedBlock(mode, 5, P.stallMs, 20);
       const during = replies.filter((x) => x.sentAt >= blocking && x.sentAt < unblocked);
       const ms = during.map((x) => x.ms);
       runs.push({ n: during.length, p50: percentile(ms, 50), p99: percentile(ms, 99), max: Math.max(...ms), errors: during.filter((x) => x.status === 0).length });
@@ -67,16 +76,7 @@ async function detection() {
     const recover = [];
     let saw503 = 0;
     for (let r = 0; r < P.detectRuns; r++) {
-      const target = await Target.start(mode, { BENCH_THRESHOLD: '1' });
-      await sleep(300);
-      const poller = poll(target.port, '/health', 10);
-      await sleep(200);
-      target.send(`block ${P.detectBlockMs}`);
-      const { blocking } = await target.next('blocking');
-      const { unblocked } = await target.next('unblocked');
-      await sleep(400);
-      const replies = (await poller.stop()).sort((a, b) => a.at - b.at);
-      await target.stop();
+      const { replies, blocking, unblocked } = await probedBlock(mode, 1, P.detectBlockMs, 10);
       const first503 = replies.find((x) => x.status === 503 && x.at >= blocking);
       if (first503) {
         saw503++;
@@ -287,7 +287,11 @@ const sections = [
   ['scale', '6. scale of series', scale],
 ];
 const only = process.env.BENCH_ONLY?.split(',');
-for (const [key, title, fn] of sections) {
+if (process.argv.includes('--render')) {
+  // Re-render BENCHMARKS.md and the table from an existing results.json, without measuring.
+  const { readFileSync } = await import('node:fs');
+  Object.assign(results, JSON.parse(readFileSync(join(OUT, 'results.json'), 'utf8')));
+} else for (const [key, title, fn] of sections) {
   if (only && !only.includes(key)) continue;
   const started = Date.now();
   log(`${title} …`);
@@ -296,7 +300,7 @@ for (const [key, title, fn] of sections) {
 }
 
 mkdirSync(OUT, { recursive: true });
-writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+if (!process.argv.includes('--render')) writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 const { renderMarkdown, renderTable } = await import('./report.mjs');
 writeFileSync(MD, renderMarkdown(results));
 log(`\n${renderTable(results)}`);

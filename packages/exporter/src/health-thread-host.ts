@@ -117,7 +117,8 @@ export class HealthThreadHost {
   }
 
   private async answerCollect(worker: Worker, id: number): Promise<void> {
-    let text = '';
+    // On failure the thread keeps serving its last snapshot rather than nothing.
+    let text: string | null = null;
     try {
       text = await this.metrics.collectText();
     } catch (error) {

@@ -21,10 +21,10 @@ export class MainMetricsRelay {
     private readonly timeoutMs: number,
   ) {}
 
-  /** The main thread's answer to request `id`. */
-  receive(id: number, text: string): void {
+  /** The main thread's answer to request `id`; `null` when it failed to collect (the last snapshot stays). */
+  receive(id: number, text: string | null): void {
     if (this.inFlight?.id !== id) return;
-    this.last = { text, at: process.hrtime.bigint() };
+    if (text !== null) this.last = { text, at: process.hrtime.bigint() };
     const { resolve } = this.inFlight;
     this.inFlight = undefined;
     resolve();
@@ -33,18 +33,19 @@ export class MainMetricsRelay {
   /** A fresh snapshot when the main thread answers in time, else the last one (possibly none). */
   async get(): Promise<MainMetricsSnapshot | undefined> {
     const now = process.hrtime.bigint();
-    if (!this.inFlight) {
+    let flight = this.inFlight;
+    if (!flight) {
       let resolve!: () => void;
       const done = new Promise<void>((r) => (resolve = r));
-      this.inFlight = { id: this.nextId++, sentAt: now, done, resolve };
-      this.request(this.inFlight.id);
+      flight = this.inFlight = { id: this.nextId++, sentAt: now, done, resolve };
+      this.request(flight.id);
     }
-    const waitedMs = Number(now - this.inFlight.sentAt) / 1e6;
+    const waitedMs = Number(now - flight.sentAt) / 1e6;
     // A request older than the deadline means the main thread is stalled: do not wait again.
     if (waitedMs < this.timeoutMs) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((r) => (timer = setTimeout(r, this.timeoutMs - waitedMs)));
-      await Promise.race([this.inFlight.done, timeout]);
+      await Promise.race([flight.done, timeout]);
       clearTimeout(timer);
     }
     return this.last;

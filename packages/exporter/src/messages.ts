@@ -22,6 +22,6 @@ export type ThreadMessage =
 
 /** Main thread → health thread. */
 export type MainMessage =
-  | { type: 'metrics'; id: number; text: string }
+  | { type: 'metrics'; id: number; text: string | null }
   | { type: 'close'; graceMs: number }
   | { type: 'test:crash' };

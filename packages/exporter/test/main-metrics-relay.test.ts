@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MainMetricsRelay } from '../dist/main-metrics-relay.js';
+
+describe('MainMetricsRelay (health-thread side of /metrics)', () => {
+  it('serves a fresh answer when the main thread replies in time', async () => {
+    const requests: number[] = [];
+    const relay = new MainMetricsRelay((id) => {
+      requests.push(id);
+      setTimeout(() => relay.receive(id, `text ${id}\n`), 5);
+    }, 200);
+    assert.equal((await relay.get())?.text, 'text 1\n');
+    assert.equal((await relay.get())?.text, 'text 2\n');
+    assert.deepEqual(requests, [1, 2]);
+  });
+
+  it('coalesces: one request in flight however many scrapes wait on it', async () => {
+    const requests: number[] = [];
+    const relay = new MainMetricsRelay((id) => requests.push(id), 100);
+    const waiting = [relay.get(), relay.get(), relay.get()];
+    relay.receive(1, 'one\n');
+    assert.deepEqual((await Promise.all(waiting)).map((s) => s?.text), ['one\n', 'one\n', 'one\n']);
+    assert.deepEqual(requests, [1]);
+  });
+
+  it('gives the last snapshot after the deadline, and at once while the stall lasts', async () => {
+    let answer = true;
+    const relay = new MainMetricsRelay((id) => answer && relay.receive(id, `snapshot ${id}\n`), 100);
+    assert.equal((await relay.get())?.text, 'snapshot 1\n');
+    answer = false; // the main thread stalls
+    let started = performance.now();
+    assert.equal((await relay.get())?.text, 'snapshot 1\n');
+    const waited = performance.now() - started;
+    assert.ok(waited >= 90, `waited the deadline (${waited} ms)`);
+    started = performance.now();
+    assert.equal((await relay.get())?.text, 'snapshot 1\n');
+    assert.ok(performance.now() - started < 50, 'a request older than the deadline is not waited for again');
+    relay.receive(2, 'late\n'); // the main thread answers when the stall ends
+    assert.equal((await relay.get())?.text, 'late\n', 'the late answer becomes the snapshot');
+  });
+
+  it('keeps the last snapshot when the main thread fails to collect, and has none before the first answer', async () => {
+    const relay = new MainMetricsRelay((id) => relay.receive(id, id === 1 ? 'good\n' : null), 100);
+    assert.equal((await relay.get())?.text, 'good\n');
+    assert.equal((await relay.get())?.text, 'good\n');
+    const silent = new MainMetricsRelay(() => {}, 20);
+    assert.equal(await silent.get(), undefined);
+  });
+
+  it('ignores answers to requests it no longer waits for', async () => {
+    const relay = new MainMetricsRelay(() => {}, 20);
+    relay.receive(7, 'stray\n');
+    assert.equal(await relay.get(), undefined);
+  });
+});
