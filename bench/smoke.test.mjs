@@ -48,6 +48,6 @@ describe('pnpm bench --quick', () => {
     const md = readFileSync(join(out, 'BENCHMARKS.md'), 'utf8');
     assert.match(md, /Quick smoke run/);
     assert.match(md, new RegExp(`Node ${process.version.replace(/\./g, '\\.')}`));
-    assert.match(run.stdout, /worker throughput, healthcheck on \/ off/);
+    assert.match(run.stdout, /worker throughput on \/ off, js work items/);
   });
 });
