@@ -144,6 +144,14 @@ function resolve(options: WorkerHealthcheckOptions): Settings {
     throw new HealthcheckConfigError('options', options, 'an object with at least `workerName`');
   }
   workerMetricNames(options.workerName);
+  if ('meterProvider' in options) {
+    // OpenTelemetry JS 2.x takes readers only when a MeterProvider is built; one cannot be added afterwards.
+    throw new HealthcheckConfigError(
+      'meterProvider',
+      typeof (options as { meterProvider?: unknown }).meterProvider,
+      'no such option: build your MeterProvider with `readers: [new HealthcheckMetricReader()]` and pass that reader as `metricReader`',
+    );
+  }
   // Variables overridden by an option are not read, so a stale one cannot fail the start.
   const env = { ...(options.env ?? process.env) };
   if (options.port !== undefined) delete env[HEALTHCHECK_ENV.port];

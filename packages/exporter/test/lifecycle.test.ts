@@ -79,6 +79,7 @@ describe('configuration', () => {
       [{ workerName: 'w', port: 0, bindAddress: 'not a host' }, /^bindAddress="not a host" is not valid/],
       [{ workerName: 'w', port: 0, metricsTimeoutMs: 5_000 }, /^metricsTimeoutMs=5000 is not valid/],
       [{ workerName: 'w', env: { [ENV.port]: 'abc' } }, /^HATCHET_CLIENT_WORKER_HEALTHCHECK_PORT="abc" is not valid/],
+      [{ workerName: 'w', port: 0, meterProvider: {} } as never, /^meterProvider="object" is not valid: expected no such option: .*HealthcheckMetricReader.*metricReader/],
       [{ workerName: 'w', port: 0, env: { [ENV.threshold]: 'NaN' } }, /^HATCHET_CLIENT_WORKER_HEALTHCHECK_EVENT_LOOP_BLOCK_THRESHOLD_SECONDS="NaN"/],
     ];
     for (const [options, message] of cases) {
