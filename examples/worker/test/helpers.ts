@@ -1,29 +1,9 @@
-import { createServer } from 'node:net';
-import { Child, get, sleep } from '../../../packages/exporter/test/helpers.js';
+import { Child, get } from '../../../packages/exporter/test/helpers.js';
 
-export { Child, get, hasPrometheusTools, parseExposition, sleep } from '../../../packages/exporter/test/helpers.js';
+export { Child, freePort, get, hasPrometheusTools, parseExposition, sleep, until } from '../../../packages/exporter/test/helpers.js';
 
 export const MAIN = new URL('../dist/main.js', import.meta.url);
 export const DISPATCHER = new URL('../dist/dispatcher-main.js', import.meta.url);
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Polls `probe` until it gives a value. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 export const healthIs = (port: number, status: number) => () =>
   get(port, '/health', 'GET', 1_000).then((r) => (r.status === status ? r : undefined));

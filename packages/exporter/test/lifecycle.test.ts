@@ -8,7 +8,7 @@ import {
   startWorkerHealthcheckFromEnv,
 } from '@worker-health/exporter';
 import { crashHealthThreadForTest } from '../dist/testing.js';
-import { Child, get, sleep } from './helpers.js';
+import { Child, freePort, get, sleep } from './helpers.js';
 
 const ENV = {
   enabled: 'HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED',
@@ -16,14 +16,6 @@ const ENV = {
   bind: 'HATCHET_CLIENT_WORKER_HEALTHCHECK_BIND_ADDRESS',
   threshold: 'HATCHET_CLIENT_WORKER_HEALTHCHECK_EVENT_LOOP_BLOCK_THRESHOLD_SECONDS',
 };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function refused(port: number): Promise<boolean> {
   try {

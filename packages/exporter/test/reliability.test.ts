@@ -13,7 +13,7 @@ import {
   type WorkerHealthcheck,
 } from '@worker-health/exporter';
 import { crashHealthThreadForTest } from '../dist/testing.js';
-import { Child, get, hasPrometheusTools, load, parseExposition, raw, sleep, type LoadReply } from './helpers.js';
+import { Child, get, hasPrometheusTools, load, parseExposition, raw, sleep, until, type LoadReply } from './helpers.js';
 
 const VALID_BODY: Record<number, string[]> = { 200: ['{"status":"HEALTHY"}'], 503: ['{"status":"UNHEALTHY"}', '{"status":"STARTING"}'] };
 const failures = (replies: LoadReply[]) => ({
@@ -172,11 +172,11 @@ describe('faults', () => {
     try {
       let crashes = 0;
       for (; crashes <= RESTART_POLICY.maxRestarts; crashes++) {
-        await waitFor(async () => (await get(hc.port, '/livez', 'GET', 500).catch(() => undefined))?.status === 200);
+        await until('the thread to serve', async () => ((await get(hc.port, '/livez', 'GET', 500)).status === 200 || undefined));
         crashHealthThreadForTest(hc);
-        await waitFor(async () => errors.filter((e) => /crashed/.test(e.message)).length > crashes);
+        await until('the crash to be reported', async () => errors.filter((e) => /crashed/.test(e.message)).length > crashes || undefined);
       }
-      await waitFor(async () => errors.some((e) => /not restarting/.test(e.message)));
+      await until('the give-up to be reported', async () => errors.some((e) => /not restarting/.test(e.message)) || undefined);
       assert.match(errors.at(-1)!.message, new RegExp(`not restarting: ${RESTART_POLICY.maxRestarts} restarts in the last 60 s`));
       assert.equal(hc.status(), 'STARTING', 'the handle still answers');
       await hc.shutdown();
@@ -334,12 +334,4 @@ function connectTo(host: string, port: number): Promise<void> {
     });
     socket.on('error', reject);
   });
-}
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(25);
-  }
 }
