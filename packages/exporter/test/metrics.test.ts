@@ -56,6 +56,11 @@ describe('/metrics', () => {
     let junk: unknown[] = [];
     for (let i = 0; i < 300_000; i++) junk.push({ i, s: `item ${i}` });
     junk = [];
+    // And a main-thread heap that no health thread could have: 30 MB and more held here.
+    const before = process.memoryUsage().heapUsed;
+    const ballast = Array.from({ length: 800_000 }, (_, i) => ({ i, s: `ballast ${i}`.repeat(4) }));
+    const held = process.memoryUsage().heapUsed - before;
+    assert.ok(held > 30 * 2 ** 20, `ballast ${held} bytes`);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const families = parseExposition((await get(hc.port, '/metrics')).body);
     for (const name of [
@@ -72,10 +77,9 @@ describe('/metrics', () => {
     }
     const version = families.get('nodejs_version_info')!.samples[0]!;
     assert.match(version.labels, new RegExp(`version="${process.version}"`));
-    // Heap of the main thread: the test process's heap is far above a fresh thread's.
     const heapUsed = families.get('v8js_memory_heap_used')!.samples.reduce((sum, s) => sum + s.value, 0);
-    const mainHeap = process.memoryUsage().heapUsed;
-    assert.ok(heapUsed > mainHeap * 0.5 && heapUsed < mainHeap * 2, `heap ${heapUsed} vs main thread ${mainHeap}`);
+    assert.ok(heapUsed > held, `heap reported ${heapUsed} bytes: the main thread's, which holds ${held}`);
+    assert.equal(ballast.length, 800_000);
     assert.equal(families.get('target_info')!.samples.length, 1, 'one target_info');
   });
 
