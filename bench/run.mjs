@@ -31,11 +31,11 @@ function machine() {
  * A fresh target with the given threshold blocks its main thread for `blockMs` while `/health` is
  * probed every `everyMs` (open loop). Returns the replies, sorted by arrival, and the block's times.
  */
-async function probedBlock(mode, thresholdSeconds, blockMs, everyMs) {
+async function probedBlock(mode, thresholdSeconds, blockMs, everyMs, leadMs = 200) {
   const target = await Target.start(mode, { BENCH_THRESHOLD: String(thresholdSeconds) });
   await sleep(300);
   const poller = poll(target.port, '/health', everyMs);
-  await sleep(200);
+  await sleep(leadMs);
   target.send(`block ${blockMs}`);
   const { blocking } = await target.next('blocking');
   const { unblocked } = await target.next('unblocked');
@@ -51,10 +51,20 @@ async function stall() {
   for (const mode of ['package', 'prom-client']) {
     const runs = [];
     for (let r = 0; r < P.stallRuns; r++) {
-      const { replies, blocking, unblocked } = await probedBlock(mode, 5, P.stallMs, 20);
+      // 2 s of probes before the block: the same probe against the same server, idle.
+      const { replies, blocking, unblocked } = await probedBlock(mode, 5, P.stallMs, 20, 2_000);
       const during = replies.filter((x) => x.sentAt >= blocking && x.sentAt < unblocked);
       const ms = during.map((x) => x.ms);
-      runs.push({ n: during.length, p50: percentile(ms, 50), p99: percentile(ms, 99), max: Math.max(...ms), errors: during.filter((x) => x.status === 0).length });
+      const idle = replies.filter((x) => x.at < blocking).map((x) => x.ms);
+      runs.push({
+        n: during.length,
+        p50: percentile(ms, 50),
+        p99: percentile(ms, 99),
+        max: Math.max(...ms),
+        errors: during.filter((x) => x.status === 0).length,
+        idleP50: percentile(idle, 50),
+        idleP99: percentile(idle, 99),
+      });
     }
     out[mode] = {
       probes: median(runs.map((x) => x.n)),
@@ -62,6 +72,8 @@ async function stall() {
       p99Ms: round(median(runs.map((x) => x.p99))),
       maxMs: round(median(runs.map((x) => x.max))),
       errors: runs.reduce((s, x) => s + x.errors, 0),
+      idleP50Ms: round(median(runs.map((x) => x.idleP50))),
+      idleP99Ms: round(median(runs.map((x) => x.idleP99))),
     };
   }
   out.bar = { p99Ms: 5, met: out.package.p99Ms <= 5 };
@@ -300,6 +312,17 @@ if (process.argv.includes('--render')) {
 }
 
 mkdirSync(OUT, { recursive: true });
+if (only && !QUICK) {
+  // A partial run updates its sections of the existing results and keeps the others.
+  const { existsSync, readFileSync } = await import('node:fs');
+  const file = join(OUT, 'results.json');
+  if (existsSync(file)) {
+    const previous = JSON.parse(readFileSync(file, 'utf8'));
+    for (const [key] of sections) if (!only.includes(key) && previous[key]) results[key] = previous[key];
+    results.date = previous.date;
+    results.updated = { ...(previous.updated ?? {}), ...Object.fromEntries(only.map((key) => [key, new Date().toISOString()])) };
+  }
+}
 if (!process.argv.includes('--render')) writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 const { renderMarkdown, renderTable } = await import('./report.mjs');
 writeFileSync(MD, renderMarkdown(results));
