@@ -63,10 +63,8 @@ port.on('message', (message: MainMessage) => {
       const force = setTimeout(() => server.closeAllConnections(), message.graceMs);
       server.close(() => {
         clearTimeout(force);
-        void provider.shutdown().finally(() => {
-          post({ type: 'closed' });
-          port.close();
-        });
+        // Closing the port leaves the thread's loop empty: the thread exits, which the host awaits.
+        void provider.shutdown().finally(() => port.close());
       });
       server.closeIdleConnections();
       break;

@@ -17,8 +17,7 @@ export interface HealthThreadData {
 export type ThreadMessage =
   | { type: 'listening'; port: number }
   | { type: 'listen-error'; code: string | undefined; message: string }
-  | { type: 'collect'; id: number }
-  | { type: 'closed' };
+  | { type: 'collect'; id: number };
 
 /** Main thread → health thread. */
 export type MainMessage =
