@@ -29,25 +29,25 @@ export class MainThreadMetrics {
   }
 
   async start(): Promise<void> {
-    if (this.provider || !this.enabled) return;
+    // The provider exists only for the runtime instrumentation; the application's reader has its own.
+    if (this.provider || !this.runtimeMetrics) return;
     const resource = defaultResource().merge(detectResources({ detectors: [envDetector] }));
     this.provider = new MeterProvider({ resource, readers: [this.runtimeReader] });
-    if (this.runtimeMetrics) {
-      // Loaded only when wanted: it is most of the main-thread cost of this package.
-      const { RuntimeNodeInstrumentation } = await import('@opentelemetry/instrumentation-runtime-node');
-      this.runtime = new RuntimeNodeInstrumentation({ monitoringPrecision: 10 });
-      this.runtime.setMeterProvider(this.provider);
-    }
+    // Loaded only when wanted: it is most of the main-thread cost of this package.
+    const { RuntimeNodeInstrumentation } = await import('@opentelemetry/instrumentation-runtime-node');
+    this.runtime = new RuntimeNodeInstrumentation({ monitoringPrecision: 10 });
+    this.runtime.setMeterProvider(this.provider);
   }
 
   /** Runtime metrics, then the application's; one `target_info`, from the application's provider when there is one. */
   async collectText(): Promise<string> {
-    if (!this.runtimeMetrics) return this.appReader ? WITH_TARGET_INFO.serialize((await this.appReader.collect()).resourceMetrics) : '';
-    const runtime = await this.runtimeReader.collect();
-    const runtimeText = (this.appReader ? WITHOUT_TARGET_INFO : WITH_TARGET_INFO).serialize(runtime.resourceMetrics);
-    if (!this.appReader) return runtimeText;
-    const app = await this.appReader.collect();
-    return runtimeText + WITH_TARGET_INFO.serialize(app.resourceMetrics);
+    let text = '';
+    if (this.runtimeMetrics) {
+      const runtime = await this.runtimeReader.collect();
+      text += (this.appReader ? WITHOUT_TARGET_INFO : WITH_TARGET_INFO).serialize(runtime.resourceMetrics);
+    }
+    if (this.appReader) text += WITH_TARGET_INFO.serialize((await this.appReader.collect()).resourceMetrics);
+    return text;
   }
 
   async shutdown(): Promise<void> {
