@@ -97,6 +97,25 @@ export function poll(port, path, everyMs) {
   };
 }
 
+/**
+ * Probes `path` every `everyMs` from a separate process (prober.mjs) until
+ * stopped; replies carry `sentAt` and `at` in epoch milliseconds.
+ */
+export async function startProber(port, path, everyMs) {
+  const child = spawn(process.execPath, [new URL('./prober.mjs', import.meta.url).pathname, String(port), path, String(everyMs)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  if ((await lines.next()).value !== 'ready') throw new Error('the prober did not start');
+  return {
+    async stop() {
+      child.stdin.end('stop\n');
+      const { value } = await lines.next();
+      return JSON.parse(value);
+    },
+  };
+}
+
 export function percentile(values, p) {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);

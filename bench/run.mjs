@@ -7,7 +7,7 @@ import { cpus, tmpdir, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { median, percentile, poll, probe, round, sequential, sleep, Target } from './lib.mjs';
+import { median, percentile, poll, probe, round, sequential, sleep, startProber, Target } from './lib.mjs';
 
 const QUICK = process.argv.includes('--quick');
 const outFlag = process.argv.indexOf('--out');
@@ -17,7 +17,7 @@ const MD = outFlag !== -1 || QUICK ? join(OUT, 'BENCHMARKS.md') : fileURLToPath(
 const P = QUICK
   ? { stallMs: 1_500, stallRuns: 1, detectRuns: 1, detectBlockMs: 1_600, workItems: { js: 50, crypto: 200 }, workRuns: 1, cannonSeconds: 1, cannonRuns: 1, sequentialScrapes: 50,
       memPhaseA: 3_000, memPhaseB: 2_000, memHealthA: 2_000, memHealthB: 1_000, scaleScrapes: 3, scale: [10, 1_000] }
-  : { stallMs: 10_000, stallRuns: 3, detectRuns: 5, detectBlockMs: 2_500, workItems: { js: 1_000, crypto: 5_000 }, workRuns: 21, cannonSeconds: 3, cannonRuns: 3, sequentialScrapes: 500,
+  : { stallMs: 10_000, stallRuns: 3, detectRuns: 5, detectBlockMs: 2_500, workItems: { js: 1_000, crypto: 5_000 }, workRuns: 21, cannonSeconds: 3, cannonRuns: 5, sequentialScrapes: 500,
       memPhaseA: 60_000, memPhaseB: 30_000, memHealthA: 100_000, memHealthB: 50_000, scaleScrapes: 20, scale: [10, 1_000, 10_000] };
 
 const results = { quick: QUICK, date: new Date().toISOString(), machine: machine(), params: P };
@@ -34,7 +34,7 @@ function machine() {
 async function probedBlock(mode, thresholdSeconds, blockMs, everyMs, leadMs = 200) {
   const target = await Target.start(mode, { BENCH_THRESHOLD: String(thresholdSeconds) });
   await sleep(300);
-  const poller = poll(target.port, '/health', everyMs);
+  const poller = await startProber(target.port, '/health', everyMs);
   await sleep(leadMs);
   target.send(`block ${blockMs}`);
   const { blocking } = await target.next('blocking');
@@ -173,34 +173,42 @@ async function cannon(port, path, connections, seconds) {
 
 /** 4. /metrics throughput and latency: this package, bare exporter-prometheus, prom-client. */
 async function scrapeCost() {
+  const modes = ['package', 'package-lean', 'bare-otel', 'prom-client'];
+  // All targets run at once and take turns within each round, so that every mode sees the same minutes of machine noise.
+  const targets = {};
+  for (const mode of modes) targets[mode] = await Target.start(mode);
+  await sleep(300);
+  const runs = Object.fromEntries(modes.map((mode) => [mode, { seq: [], c1: [], c16: [] }]));
+  for (const mode of modes) await cannon(targets[mode].port, '/metrics', 1, 1); // warm up
+  for (let r = 0; r < P.cannonRuns; r++) {
+    for (const mode of modes) {
+      const port = targets[mode].port;
+      // One scraper, one keep-alive connection: the latency of a scrape, to the microsecond.
+      runs[mode].seq.push(await sequential(port, '/metrics', P.sequentialScrapes));
+      runs[mode].c1.push(await cannon(port, '/metrics', 1, P.cannonSeconds));
+      runs[mode].c16.push(await cannon(port, '/metrics', 16, P.cannonSeconds));
+    }
+  }
   const out = {};
-  for (const mode of ['package', 'package-lean', 'bare-otel', 'prom-client']) {
-    const target = await Target.start(mode);
-    await sleep(300);
-    await cannon(target.port, '/metrics', 1, 1); // warm up
-    out[mode] = {};
-    // One scraper, one keep-alive connection: the latency of a scrape, to the microsecond.
-    const seq = [];
-    for (let r = 0; r < P.cannonRuns; r++) seq.push(await sequential(target.port, '/metrics', P.sequentialScrapes));
-    out[mode].sequential = {
-      p50Ms: round(median(seq.map((l) => percentile(l, 50))), 3),
-      p99Ms: round(median(seq.map((l) => percentile(l, 99))), 3),
+  for (const mode of modes) {
+    const bytes = (await probe(targets[mode].port, '/metrics')).bytes;
+    const { seq } = runs[mode];
+    out[mode] = {
+      sequential: { p50Ms: round(median(seq.map((l) => percentile(l, 50))), 3), p99Ms: round(median(seq.map((l) => percentile(l, 99))), 3) },
     };
-    for (const connections of [1, 16]) {
-      const runs = [];
-      for (let r = 0; r < P.cannonRuns; r++) runs.push(await cannon(target.port, '/metrics', connections, P.cannonSeconds));
-      const bytes = (await probe(target.port, '/metrics')).bytes;
-      out[mode][`c${connections}`] = {
-        rps: round(median(runs.map((x) => x.rps)), 0),
-        meanMs: round(median(runs.map((x) => x.mean)), 3),
-        p50Ms: round(median(runs.map((x) => x.p50))),
-        p99Ms: round(median(runs.map((x) => x.p99))),
-        errors: runs.reduce((s, x) => s + x.errors, 0),
+    for (const key of ['c1', 'c16']) {
+      const list = runs[mode][key];
+      out[mode][key] = {
+        rps: round(median(list.map((x) => x.rps)), 0),
+        meanMs: round(median(list.map((x) => x.mean)), 3),
+        p50Ms: round(median(list.map((x) => x.p50))),
+        p99Ms: round(median(list.map((x) => x.p99))),
+        errors: list.reduce((s, x) => s + x.errors, 0),
         bytes,
       };
     }
-    await target.stop();
   }
+  await Promise.all(Object.values(targets).map((t) => t.stop()));
   const bare = out['bare-otel'];
   const ratios = (mode) => ({
     c1P50: round(out[mode].sequential.p50Ms / bare.sequential.p50Ms),
@@ -225,6 +233,8 @@ async function memory() {
     lean: await Target.start('package-lean', { BENCH_THRESHOLD: '5' }),
     off: await Target.start('off'),
     offOtel: await Target.start('off-otel'),
+    // The conventional setup (node:http and prom-client on the main thread) under the same traffic.
+    conventional: await Target.start('prom-client'),
   };
   const mem = async () => {
     const sample = {};
@@ -234,12 +244,13 @@ async function memory() {
     }
     return sample;
   };
-  // Both healthchecks get the same traffic; the two "off" processes idle beside them.
+  // The servers get the same traffic; the two "off" processes idle beside them.
+  const served = [targets.on, targets.lean, targets.conventional];
   const phase = async (ms, healthRequests) => {
-    const scrapers = [poll(targets.on.port, '/metrics', 1_000), poll(targets.lean.port, '/metrics', 1_000)];
+    const scrapers = served.map((target) => poll(target.port, '/metrics', 1_000));
     const started = Date.now();
     let errors = 0;
-    for (const target of [targets.on, targets.lean]) {
+    for (const target of served) {
       const flood = await autocannon({ url: `http://127.0.0.1:${target.port}/health`, connections: 16, amount: healthRequests });
       errors += flood.errors + flood.timeouts + flood.non2xx;
     }
@@ -261,6 +272,7 @@ async function memory() {
     end: table(end),
     rssOverheadMB: mb(end.on.rss - end.off.rss),
     rssOverheadOverOtelMB: mb(end.on.rss - end.offOtel.rss),
+    rssOverConventionalMB: mb(end.on.rss - end.conventional.rss),
     leanRssOverheadMB: mb(end.lean.rss - end.off.rss),
     rssGrowthAfterPhaseAMB: mb(end.on.rss - afterA.on.rss),
     heapGrowthAfterPhaseAMB: mb(end.on.heapUsed - afterA.on.heapUsed),
