@@ -30,7 +30,9 @@ const { metafile } = await build({
       '// Bundled by scripts/bundle-thread.mjs; licenses of the bundled packages: health-thread.licenses.txt\n' +
       "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
+  // Maps point into src/ and the packages' own files, which ship or are installed: no copies inside.
   sourcemap: true,
+  sourcesContent: false,
   metafile: true,
   logLevel: 'warning',
 });
