@@ -1,6 +1,6 @@
 // What each piece of the default runtime metrics costs the main thread:
 // `node bench/runtime-cost.mjs [rounds]` (default 12). One process runs the js
-// work items of the overhead benchmark (target.mjs), 4 000 per run, with nothing
+// work items of the overhead benchmark (work.mjs), 4 000 per run, with nothing
 // and then with each piece switched on alone, in rotating order within every
 // round, 0.3 s after the switch. Ratio = median over rounds of (items/s with the
 // piece) / (items/s with nothing) in the same round; "nothing again" is the noise.
@@ -9,24 +9,11 @@ import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runti
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { HealthcheckMetricReader } from '@worker-health/exporter';
 import { median, round, sleep } from './lib.mjs';
+import { runWork } from './work.mjs';
 
 const rounds = Number(process.argv[2] ?? 12);
 const items = 4_000;
-let seed = 42;
-function workItem() {
-  const numbers = new Array(2_000);
-  for (let i = 0; i < numbers.length; i++) numbers[i] = (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648);
-  numbers.sort((a, b) => a - b);
-  return numbers[1_000] % 256;
-}
-async function run() {
-  const started = performance.now();
-  for (let i = 0; i < items; i++) {
-    workItem();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return (items / (performance.now() - started)) * 1000;
-}
+const run = async () => (items / (await runWork('js', items)).ms) * 1000;
 
 let gcEntries = 0;
 // Each piece switches itself on and returns what switches it off.

@@ -9,10 +9,10 @@
 //   prom-client  the conventional setup: node:http on the main thread + prom-client collectDefaultMetrics + two gauges
 //   bare-otel    @opentelemetry/exporter-prometheus on the main thread serving the same two gauges
 // env: BENCH_THRESHOLD (s, default 1), BENCH_SERIES (app series on the passed-in MeterProvider, default 0)
-import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { runWork } from './work.mjs';
 
 const mode = process.argv[2];
 const threshold = Number(process.env.BENCH_THRESHOLD ?? '1');
@@ -104,25 +104,8 @@ if (mode === 'package' || mode === 'package-lean') {
 }
 say({ port });
 
-const payload = Buffer.alloc(16 * 1024, 7);
-/**
- * One unit of CPU-bound work, a fraction of a millisecond. `js` (default): sort 2 000 numbers from a
- * fixed pseudo-random sequence, plain JavaScript. `crypto`: 8 × SHA-256 of 16 KiB, native hashing with
- * many short-lived native objects, which makes the garbage collector work hard.
- */
+// BENCH_WORKLOAD: `js` (default) or `crypto`, see work.mjs.
 const workload = process.env.BENCH_WORKLOAD ?? 'js';
-let seed = 42;
-function workItem() {
-  if (workload === 'crypto') {
-    let digest = payload;
-    for (let i = 0; i < 8; i++) digest = createHash('sha256').update(payload).update(digest).digest();
-    return digest[0];
-  }
-  const numbers = new Array(2_000);
-  for (let i = 0; i < numbers.length; i++) numbers[i] = (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648);
-  numbers.sort((a, b) => a - b);
-  return numbers[1_000] % 256;
-}
 
 const input = createInterface({ input: process.stdin });
 input.on('line', async (line) => {
@@ -135,17 +118,10 @@ input.on('line', async (line) => {
     }
     say({ unblocked: Date.now() });
   } else if (command === 'work') {
-    // Fixed work items, yielding to the event loop between them as a worker does between tasks.
     const items = Number(arg);
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
-    const started = performance.now();
-    let sink = 0;
-    for (let i = 0; i < items; i++) {
-      sink += workItem();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    const ms = performance.now() - started;
+    const { ms, sink } = await runWork(workload, items);
     delay.disable();
     say({ work: { items, ms, eldP99Ms: delay.percentile(99) / 1e6, sink } });
   } else if (command === 'hc') {
