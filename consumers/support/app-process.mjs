@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { request } from 'node:http';
+import { createInterface } from 'node:readline';
+
+/**
+ * The consumer app (main.mjs in dir) running under the given node binary.
+ * Collects its output; `ready()` resolves with the port it printed.
+ */
+export class AppProcess {
+  constructor(dir, node) {
+    this.child = spawn(node, ['main.mjs'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.output = '';
+    this.exit = once(this.child, 'exit').then(([code, signal]) => ({ code, signal }));
+    this.lines = createInterface({ input: this.child.stdout });
+    this.child.stderr.setEncoding('utf8').on('data', (chunk) => (this.output += chunk));
+    this.messages = [];
+    this.lines.on('line', (line) => {
+      this.output += `${line}\n`;
+      try {
+        this.messages.push(JSON.parse(line));
+      } catch {
+        // Not one of the app's JSON lines: kept in output only.
+      }
+    });
+  }
+
+  /** The port the app reports once its healthcheck listens; rejects if it exits or stays silent first. */
+  async ready(timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const ready = this.messages.find((message) => typeof message.port === 'number');
+      if (ready) return ready.port;
+      if (this.child.exitCode !== null || this.child.signalCode !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`the app did not report a port within ${timeoutMs} ms (exit ${this.child.exitCode ?? this.child.signalCode ?? 'none'}); its output:\n${this.output}`);
+  }
+
+  /** Sends SIGTERM; resolves with how the process ended, or undefined if it is still running after timeoutMs. */
+  async stop(timeoutMs) {
+    this.child.kill('SIGTERM');
+    const timer = new Promise((resolve) => setTimeout(resolve, timeoutMs, undefined).unref());
+    return Promise.race([this.exit, timer]);
+  }
+
+  /** Ends the process if a failed test left it running. */
+  kill() {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+/** One GET on a fresh connection to 127.0.0.1. */
+export function get(port, path) {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false, timeout: 5_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
