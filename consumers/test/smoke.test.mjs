@@ -26,7 +26,7 @@ for (const line of LINES) {
         dir = createConsumer({ otel: line.otel, tarballs });
         installed = install(dir, packageManager, node);
       });
-      after(() => rmSync(dir, { recursive: true, force: true }));
+      after(() => dir && rmSync(dir, { recursive: true, force: true }));
 
       it('installs with no resolution error, peer warning or engine warning', (t) => {
         t.diagnostic(`node ${nodeVersion(node)}`);
