@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { HealthcheckListenError, HealthThreadError } from './errors.js';
 import type { MainThreadMetrics } from './main-thread-metrics.js';
 import type { HealthThreadData, MainMessage, ThreadMessage } from './messages.js';
+import { threadExecOptions } from './preload-flags.js';
 
 const THREAD_URL = new URL('./health-thread.js', import.meta.url);
 
@@ -73,7 +74,7 @@ export class HealthThreadHost {
     return new Promise((resolve, reject) => {
       let worker: Worker;
       try {
-        worker = new Worker(THREAD_URL, { workerData: this.data });
+        worker = new Worker(THREAD_URL, { workerData: this.data, ...threadExecOptions() });
       } catch (error) {
         reject(new HealthThreadError('cannot start the health thread', { cause: error }));
         return;

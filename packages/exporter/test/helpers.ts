@@ -86,7 +86,8 @@ export function parseExposition(text: string): Map<string, Family> {
 /** A child node process running a fixture, with its stdout read line by line as JSON. */
 export class Child {
   readonly process: ChildProcessWithoutNullStreams;
-  private readonly lines: Array<Record<string, unknown>> = [];
+  /** Lines printed and not yet taken by {@link next}. */
+  readonly lines: Array<Record<string, unknown>> = [];
   private waiters: Array<() => void> = [];
   stderr = '';
 
@@ -130,6 +131,12 @@ export class Child {
       return Promise.resolve({ code: this.process.exitCode, signal: this.process.signalCode });
     }
     return new Promise((resolve) => this.process.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  /** Resolves when the process has exited and all its output has been read. */
+  closed(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.process.stdout.readableEnded && this.process.exitCode !== null) return this.exited();
+    return new Promise((resolve) => this.process.once('close', (code, signal) => resolve({ code, signal })));
   }
 }
 
