@@ -2,8 +2,10 @@
 // again, so every preload (`--import`, `--require`, `--loader`) would run a
 // second time inside the health thread: a second OpenTelemetry SDK, a second
 // healthcheck (and so on without end), or a `process.chdir()` that a thread may
-// not call. The thread keeps every other flag (`--enable-source-maps`,
-// `--max-old-space-size`, …).
+// not call. So the thread takes none of the command line's flags (it needs
+// none; V8 flags such as `--max-old-space-size` hold for the whole process
+// anyway, and Node rejects them in a worker's `execArgv`), and the other flags
+// of `NODE_OPTIONS`, which Node applies to every thread, stay as they are.
 
 /** Flags that load code before the entry point; each takes one value. */
 const PRELOAD_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
@@ -62,14 +64,11 @@ function quote(token: string): string {
   return /^[^\s"\\]+$/.test(token) ? token : `"${token.replace(/["\\]/g, '\\$&')}"`;
 }
 
-/** The `execArgv` and `env` a thread of this process is started with: the parent's, less its preloads. */
-export function threadExecOptions(
-  execArgv: readonly string[] = process.execArgv,
-  env: NodeJS.ProcessEnv = process.env,
-): { execArgv: string[]; env: NodeJS.ProcessEnv } {
+/** The `execArgv` and `env` a thread of this process is started with: no flags, and the parent's env less its preloads. */
+export function threadExecOptions(env: NodeJS.ProcessEnv = process.env): { execArgv: string[]; env: NodeJS.ProcessEnv } {
   const threadEnv = { ...env };
   const nodeOptions = nodeOptionsWithoutPreloads(env.NODE_OPTIONS);
   if (nodeOptions === undefined) delete threadEnv.NODE_OPTIONS;
   else threadEnv.NODE_OPTIONS = nodeOptions;
-  return { execArgv: withoutPreloads(execArgv), env: threadEnv };
+  return { execArgv: [], env: threadEnv };
 }

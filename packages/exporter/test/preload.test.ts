@@ -34,12 +34,12 @@ describe('preload flags', () => {
     assert.equal(nodeOptionsWithoutPreloads(undefined), undefined);
   });
 
-  it('gives the thread the parent env less its preloads, without changing the parent', () => {
+  it('gives the thread no command-line flags and the parent env less its preloads, without changing the parent', () => {
     const env = { NODE_OPTIONS: '-r ./x.cjs --trace-warnings', OTEL_SERVICE_NAME: 'svc' };
-    const options = threadExecOptions(['--import', './otel.mjs'], env);
+    const options = threadExecOptions(env);
     assert.deepEqual(options, { execArgv: [], env: { NODE_OPTIONS: '--trace-warnings', OTEL_SERVICE_NAME: 'svc' } });
     assert.equal(env.NODE_OPTIONS, '-r ./x.cjs --trace-warnings');
-    assert.equal('NODE_OPTIONS' in threadExecOptions([], { NODE_OPTIONS: '--import a' }).env, false);
+    assert.equal('NODE_OPTIONS' in threadExecOptions({ NODE_OPTIONS: '--import a' }).env, false);
   });
 });
 
@@ -51,6 +51,13 @@ describe('the health thread runs none of the process preloads', () => {
     assert.equal(code, 0, child.stderr);
     const runs = child.lines.filter((line) => 'preloadRan' in line);
     assert.deepEqual(runs, [{ preloadRan: 0, isMainThread: true }]);
+  });
+
+  it('flags that Node refuses in a worker (V8 flags, --title) do not stop the start', async () => {
+    const args = ['--expose-gc', '--max-old-space-size=300', '--title=worker-health-test', fixture('start-and-stop.mjs')];
+    const child = new Child(process.execPath, { NODE_OPTIONS: '--max-semi-space-size=4 --trace-warnings' }, args);
+    await child.next('shutDownAt');
+    assert.equal((await child.closed()).code, 0, child.stderr);
   });
 
   it('a NODE_OPTIONS --require preload that calls process.chdir() does not stop the start', async () => {
