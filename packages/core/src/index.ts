@@ -1,11 +1,14 @@
 export {
   HEALTHCHECK_DEFAULTS,
   HEALTHCHECK_ENV,
+  HEALTH_TIMING_DEFAULTS,
   readHealthcheckConfig,
+  resolveHealthTiming,
   validateBindAddress,
   validatePortOption,
   validateThresholdOption,
   type HealthcheckConfig,
+  type HealthTiming,
 } from './config.js';
 export { HealthcheckConfigError } from './errors.js';
 export { registerWorkerHealthGauges, type WorkerHealthGauges } from './gauges.js';
