@@ -41,7 +41,7 @@ const app = data.appMetrics
   : undefined;
 const page = new MetricsPage({
   state,
-  names: data.metricNames,
+  gauges: data.gauges,
   reader,
   resource,
   runtime: data.runtimeFigures ? new RuntimeMetrics(new RuntimeFiguresReader(data.runtimeFigures)) : undefined,

@@ -5,7 +5,8 @@ import type { SharedRuntimeFigures } from './runtime-figures.js';
 /** What the health thread is started with (`workerData`). */
 export interface HealthThreadData {
   health: SharedHealthState;
-  metricNames: WorkerMetricNames;
+  /** The two worker gauges: family names and the labels of their series. */
+  gauges: { names: WorkerMetricNames; labels: string };
   port: number;
   bindAddress: string;
   /** Serve the default metrics: the process's (measured in the thread) and the main thread's runtime figures (read from here). */

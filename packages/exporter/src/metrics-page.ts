@@ -10,7 +10,7 @@ import type { RuntimeMetrics } from './runtime-metrics.js';
 /** What the page is made of; each part but the health gauges is optional. */
 export interface MetricsPageOptions {
   state: HealthState;
-  names: WorkerMetricNames;
+  gauges: { names: WorkerMetricNames; labels: string };
   /** The thread's own reader: process metrics and `nodejs_version_info`. */
   reader: MetricReader;
   /** `target_info` when the application's resource is not at hand. */
@@ -40,7 +40,7 @@ export class MetricsPage {
   constructor(private readonly options: MetricsPageOptions) {}
 
   async text(): Promise<string> {
-    const { state, names, reader, resource, runtime, app } = this.options;
+    const { state, gauges, reader, resource, runtime, app } = this.options;
     const appSnapshot = await app?.get();
     // Read after the wait, so the gauges and the runtime figures are as of the answer.
     const at = process.hrtime.bigint();
@@ -58,8 +58,10 @@ export class MetricsPage {
     if (recordedAt.length > 0) scopes.push(ageScope(Number(at - minBigInt(recordedAt)) / 1e9));
 
     const healthy = state.status(at) === 'HEALTHY' ? 1 : 0;
+    const { names, labels } = gauges;
     let text =
-      gaugeText(names.listenerHealth, LISTENER_HEALTH_HELP, healthy) + gaugeText(names.eventLoopLag, EVENT_LOOP_LAG_HELP, state.lagSeconds(at));
+      gaugeText(names.listenerHealth, labels, LISTENER_HEALTH_HELP, healthy) +
+      gaugeText(names.eventLoopLag, labels, EVENT_LOOP_LAG_HELP, state.lagSeconds(at));
     const ownMetrics: ResourceMetrics = { resource, scopeMetrics: scopes };
     if (appSnapshot) {
       text += withoutTargetInfo.serialize(ownMetrics);
@@ -72,8 +74,8 @@ export class MetricsPage {
   }
 }
 
-function gaugeText(name: string, help: string, value: number): string {
-  return `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name} ${value}\n`;
+function gaugeText(name: string, labels: string, help: string, value: number): string {
+  return `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name}${labels} ${value}\n`;
 }
 
 function minBigInt(values: bigint[]): bigint {

@@ -1,6 +1,7 @@
 import {
   HEALTHCHECK_ENV,
   HealthcheckConfigError,
+  LABELLED_METRIC_NAMES,
   readHealthcheckConfig,
   resolveHealthTiming,
   validateBindAddress,
@@ -17,7 +18,8 @@ export interface HealthcheckSettings extends HealthTiming {
   /** `HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED` (only `startWorkerHealthcheckFromEnv` heeds it). */
   enabled: boolean;
   workerName: string;
-  metricNames: WorkerMetricNames;
+  /** The two gauges as served: family names and the label set of their one series (`''` or `{worker="…"}`). */
+  gauges: { names: WorkerMetricNames; labels: string };
   port: number;
   bindAddress: string;
   metricsTimeoutMs: number;
@@ -40,6 +42,7 @@ const KNOWN_OPTIONS = [
   'metricsTimeoutMs',
   'defaultMetrics',
   'onError',
+  'metricNameForm',
 ] as const satisfies ReadonlyArray<keyof WorkerHealthcheckOptions>;
 
 /**
@@ -58,6 +61,10 @@ export function resolveSettings(options: WorkerHealthcheckOptions): HealthcheckS
     }
   }
   const metricNames = workerMetricNames(options.workerName);
+  const form = options.metricNameForm ?? 'suffix';
+  if (form !== 'suffix' && form !== 'label') {
+    throw new HealthcheckConfigError('metricNameForm', form, "'suffix' (hatchet_worker_listener_health_<worker>) or 'label' (hatchet_worker_listener_health{worker=\"<worker>\"})");
+  }
   const env = { ...(options.env ?? process.env) };
   if (options.port !== undefined) delete env[HEALTHCHECK_ENV.port];
   if (options.bindAddress !== undefined) delete env[HEALTHCHECK_ENV.bindAddress];
@@ -86,7 +93,10 @@ export function resolveSettings(options: WorkerHealthcheckOptions): HealthcheckS
     ...timing,
     enabled: fromEnv.enabled,
     workerName: options.workerName,
-    metricNames,
+    gauges:
+      form === 'label'
+        ? { names: { ...LABELLED_METRIC_NAMES }, labels: `{worker="${escapeLabelValue(options.workerName)}"}` }
+        : { names: metricNames, labels: '' },
     port: options.port !== undefined ? validatePortOption(options.port) : fromEnv.port,
     bindAddress: options.bindAddress !== undefined ? validateBindAddress(options.bindAddress) : fromEnv.bindAddress,
     metricsTimeoutMs,
@@ -123,6 +133,11 @@ function contained(onError: ((error: Error) => void) | undefined): (error: Error
       warn(new Error(`worker healthcheck: the onError handler threw: ${String(handlerError)}`));
     }
   };
+}
+
+/** A label value in the Prometheus text format. */
+function escapeLabelValue(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
 /** The known name closest to `name` by edit distance. */

@@ -50,6 +50,14 @@ export interface WorkerHealthcheckOptions {
    */
   defaultMetrics?: boolean;
   /**
+   * How the worker's gauges are named. `'suffix'`: the worker name ends the
+   * metric name, `hatchet_worker_listener_health_my_worker`, as the Hatchet
+   * page documents. `'label'`: `hatchet_worker_listener_health{worker="my_worker"}`,
+   * the Prometheus convention, which lets one alert rule and one dashboard
+   * cover every worker. Default `'suffix'`.
+   */
+  metricNameForm?: 'suffix' | 'label';
+  /**
    * Told of health-thread failures (a crash, a failed restart, an error while
    * building `/metrics`, a `metricReader` that cannot collect). The thread is
    * restarted; these are never thrown into the host, and a handler that throws
@@ -110,7 +118,7 @@ export async function startHealthcheck(settings: HealthcheckSettings, seams: Sta
   const host = new HealthThreadHost({
     data: {
       health: state.shared,
-      metricNames: settings.metricNames,
+      gauges: settings.gauges,
       port: settings.port,
       bindAddress: settings.bindAddress,
       runtimeFigures: runtime?.shared,

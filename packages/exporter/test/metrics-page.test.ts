@@ -165,3 +165,22 @@ describe('an error while building /metrics', () => {
     }
   });
 });
+
+describe('the label form of the worker gauges', () => {
+  it('serves hatchet_worker_listener_health{worker="…"} with the name as given', async () => {
+    const hc = await start({ workerName: 'my-worker "a"', metricNameForm: 'label', defaultMetrics: false });
+    try {
+      hc.setListenerHealthy(true);
+      const body = (await get(hc.port, '/metrics')).body;
+      assert.match(body, /^hatchet_worker_listener_health\{worker="my-worker \\"a\\""\} 1$/m);
+      assert.match(body, /^hatchet_worker_event_loop_lag_seconds\{worker="my-worker \\"a\\""\} [0-9.e-]+$/m);
+      assert.match(body, /^# HELP hatchet_worker_listener_health Listener health \(1 healthy, 0 unhealthy\)$/m);
+    } finally {
+      await hc.shutdown();
+    }
+  });
+
+  it('rejects another form', async () => {
+    await assert.rejects(start({ metricNameForm: 'labels' as 'label' }), /^HealthcheckConfigError: metricNameForm="labels" is not valid: expected 'suffix'/);
+  });
+});
