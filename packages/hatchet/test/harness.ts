@@ -1,5 +1,5 @@
 import { Child, freePort, get, sleep } from '../../exporter/test/helpers.js';
-import { FakeEngine } from './fake-engine.js';
+import { FakeEngine } from '../../../examples/hatchet-worker/src/fake-engine.js';
 
 export { sleep };
 
