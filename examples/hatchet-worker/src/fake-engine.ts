@@ -44,8 +44,14 @@ export class FakeEngine {
   private http: HttpServer | undefined;
   private nextTask = 0;
 
-  /** `sdk`: the package name the SDK under test is installed as. */
-  constructor(private readonly sdk: string) {}
+  /**
+   * `sdk`: the package name the SDK under test is installed as, resolved from
+   * `resolveFrom` (a file URL; default this file), whose generated definitions are served.
+   */
+  constructor(
+    private readonly sdk: string,
+    private readonly resolveFrom: string | URL = import.meta.url,
+  ) {}
 
   /** A JWT the SDK accepts: it only decodes the claims. */
   get token(): string {
@@ -63,7 +69,7 @@ export class FakeEngine {
   }
 
   async start(grpcPort = 0): Promise<void> {
-    const require = createRequire(import.meta.url);
+    const require = createRequire(this.resolveFrom);
     const { DispatcherDefinition } = require(`${this.sdk}/protoc/dispatcher`) as { DispatcherDefinition: Definition };
     const { AdminServiceDefinition } = require(`${this.sdk}/protoc/v1/workflows`) as { AdminServiceDefinition: Definition };
     const grpc = createServer();

@@ -4,7 +4,7 @@ import { Child, freePort, get, until } from '../../../packages/exporter/test/hel
 
 const MAIN = new URL('../dist/main.js', import.meta.url);
 
-test('the example worker against its fake engine: HEALTHY, and exit 0 on SIGTERM (the SDK's own handling)', async () => {
+test("the example worker against its fake engine: HEALTHY, and exit 0 on SIGTERM (the SDK's own handling)", async () => {
   const port = await freePort();
   const child = new Child(MAIN, {
     HATCHET_CLIENT_TOKEN: undefined,

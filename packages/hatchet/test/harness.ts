@@ -18,7 +18,7 @@ export class Run {
   healthPort = 0;
 
   constructor(readonly sdk: string) {
-    this.engine = new FakeEngine(sdk);
+    this.engine = new FakeEngine(sdk, import.meta.url);
   }
 
   /** Starts the engine (unless `engineUp` is false: then the token points at closed ports) and the worker. */
