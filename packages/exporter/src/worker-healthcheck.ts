@@ -73,6 +73,8 @@ export type WorkerHealthcheckFromEnvOptions = WorkerHealthcheckOptions;
 export interface WorkerHealthcheck {
   /** The port actually bound. */
   readonly port: number;
+  /** The event-loop block threshold in force, in seconds (from the option, else the environment, else 5). */
+  readonly eventLoopBlockThresholdSeconds: number;
   /** Reports the listener's connection: `true` healthy, `false` not. The first call ends STARTING. */
   setListenerHealthy(healthy: boolean): void;
   /** What `/health` reports now. */
@@ -151,6 +153,10 @@ class RunningHealthcheck implements WorkerHealthcheck {
     private readonly runtime: RuntimeRecorder | undefined,
     private readonly host: HealthThreadHost,
   ) {}
+
+  get eventLoopBlockThresholdSeconds(): number {
+    return this.state.eventLoopBlockThresholdSeconds;
+  }
 
   setListenerHealthy(healthy: boolean): void {
     this.state.setListenerHealthy(healthy === true);

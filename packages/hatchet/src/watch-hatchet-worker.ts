@@ -1,4 +1,4 @@
-import { HealthcheckConfigError, readHealthcheckConfig, type WorkerHealthcheck } from '@worker-health/exporter';
+import { HealthcheckConfigError, type WorkerHealthcheck } from '@worker-health/exporter';
 import { HatchetHookError, HatchetWatchError } from './errors.js';
 import { ListenerHealth } from './listener-health.js';
 import { findHookPoints, hookMethod, type HatchetClientLike, type HatchetWorkerLike, type Hooked } from './sdk-objects.js';
@@ -12,12 +12,11 @@ export interface WatchHatchetWorkerOptions {
   worker: HatchetWorkerLike;
   /**
    * Seconds a task received on the stream may wait for the SDK's STARTED report before the
-   * listener is UNHEALTHY. Default: env `HATCHET_CLIENT_WORKER_HEALTHCHECK_EVENT_LOOP_BLOCK_THRESHOLD_SECONDS`,
-   * else `5` (the healthcheck's event-loop threshold, read the same way).
+   * listener is UNHEALTHY. Default: the healthcheck's event-loop threshold
+   * (`healthcheck.eventLoopBlockThresholdSeconds`: the option, else
+   * `HATCHET_CLIENT_WORKER_HEALTHCHECK_EVENT_LOOP_BLOCK_THRESHOLD_SECONDS`, else `5`).
    */
   taskStartThresholdSeconds?: number;
-  /** Where the `HATCHET_CLIENT_WORKER_HEALTHCHECK_*` variables are read. Default `process.env`. */
-  env?: NodeJS.ProcessEnv;
   /**
    * Told when the SDK's own health server is taken out of the way, and of a hook that could not be
    * placed on an object the SDK makes at run time (the listener is UNHEALTHY then). Default: `process.emitWarning`.
@@ -71,7 +70,7 @@ export function watchHatchetWorker(healthcheck: WorkerHealthcheck, options: Watc
   if (typeof options !== 'object' || options === null) {
     throw new HealthcheckConfigError('options', options, 'an object with `hatchet` and `worker`');
   }
-  const taskStartSeconds = options.taskStartThresholdSeconds ?? readHealthcheckConfig(options.env ?? process.env).eventLoopBlockThresholdSeconds;
+  const taskStartSeconds = options.taskStartThresholdSeconds ?? healthcheck.eventLoopBlockThresholdSeconds;
   if (typeof taskStartSeconds !== 'number' || !Number.isFinite(taskStartSeconds) || taskStartSeconds <= 0) {
     throw new HealthcheckConfigError('taskStartThresholdSeconds', taskStartSeconds, 'a positive number of seconds');
   }
