@@ -10,9 +10,8 @@ import { runTask } from './tasks.js';
 
 async function main(): Promise<void> {
   const settings = readExampleSettings();
-  // The example turns the healthcheck on unless told otherwise; a library user sets the variable.
-  const env = { ...process.env, [HEALTHCHECK_ENV.enabled]: process.env[HEALTHCHECK_ENV.enabled] ?? 'true' };
-  const healthcheck = await startWorkerHealthcheckFromEnv({ workerName: settings.workerName, env });
+  // On when HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED=true (`pnpm start` sets it); undefined otherwise.
+  const healthcheck = await startWorkerHealthcheckFromEnv({ workerName: settings.workerName });
 
   let dispatcher: ChildProcess | undefined;
   if (process.env.EXAMPLE_START_DISPATCHER !== 'false') {
@@ -60,7 +59,7 @@ function printReady(dispatcherUrl: string, healthcheck: WorkerHealthcheck | unde
       `  metrics:  curl localhost:${healthcheck.port}/metrics`,
     );
   } else {
-    lines.push(`  healthcheck off (${HEALTHCHECK_ENV.enabled} is false)`);
+    lines.push(`  healthcheck off: set ${HEALTHCHECK_ENV.enabled}=true to serve /health and /metrics`);
   }
   lines.push(
     `  block the event loop for 8 s:  curl -X POST '${dispatcherUrl}/tasks?kind=block&seconds=8'`,

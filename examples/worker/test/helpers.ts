@@ -21,6 +21,7 @@ export class Processes {
   /** The example worker with its own dispatcher left out, healthcheck on 127.0.0.1:healthPort, threshold 1 s. */
   async worker(dispatcherPort: number, healthPort: number, env: NodeJS.ProcessEnv = {}): Promise<Child> {
     const worker = this.spawn(MAIN, {
+      HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED: 'true',
       EXAMPLE_START_DISPATCHER: 'false',
       EXAMPLE_DISPATCHER_PORT: String(dispatcherPort),
       HATCHET_CLIENT_WORKER_HEALTHCHECK_PORT: String(healthPort),

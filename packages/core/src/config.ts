@@ -108,6 +108,44 @@ export function validateThresholdOption(seconds: unknown, setting = 'eventLoopBl
   throw new HealthcheckConfigError(setting, seconds, 'a positive, finite number of seconds');
 }
 
+/** Timing of a health state, every field resolved. */
+export interface HealthTiming {
+  eventLoopBlockThresholdSeconds: number;
+  heartbeatIntervalMs: number;
+  startupGracePeriodSeconds: number;
+}
+
+/** Defaults of the timing settings that have no environment variable. */
+export const HEALTH_TIMING_DEFAULTS = { heartbeatIntervalMs: 100, startupGracePeriodSeconds: 10 } as const;
+
+/**
+ * Checks the timing of a health state and fills in the defaults. The
+ * threshold must be at least one heartbeat interval: the lag is read against
+ * the last heartbeat, so a shorter threshold would call every ordinary timer
+ * delay a stall, and a stall would be seen only after the interval anyway.
+ * `thresholdSetting` names where the threshold came from, for the error.
+ */
+export function resolveHealthTiming(options: Partial<HealthTiming>, thresholdSetting = 'eventLoopBlockThresholdSeconds'): HealthTiming {
+  const threshold = validateThresholdOption(options.eventLoopBlockThresholdSeconds ?? HEALTHCHECK_DEFAULTS.eventLoopBlockThresholdSeconds, thresholdSetting);
+  const intervalMs = options.heartbeatIntervalMs ?? HEALTH_TIMING_DEFAULTS.heartbeatIntervalMs;
+  if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs) || intervalMs < 1 || intervalMs > 60_000) {
+    throw new HealthcheckConfigError('heartbeatIntervalMs', intervalMs, 'a number of milliseconds from 1 to 60000');
+  }
+  if (threshold * 1000 < intervalMs) {
+    throw new HealthcheckConfigError(
+      thresholdSetting,
+      threshold,
+      `at least one heartbeat interval (${intervalMs / 1000} s with heartbeatIntervalMs=${intervalMs}): ` +
+        'a shorter threshold calls ordinary timer delays a stall; raise it or lower heartbeatIntervalMs',
+    );
+  }
+  const grace = options.startupGracePeriodSeconds ?? HEALTH_TIMING_DEFAULTS.startupGracePeriodSeconds;
+  if (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0) {
+    throw new HealthcheckConfigError('startupGracePeriodSeconds', grace, 'a finite number of seconds, 0 or more');
+  }
+  return { eventLoopBlockThresholdSeconds: threshold, heartbeatIntervalMs: intervalMs, startupGracePeriodSeconds: grace };
+}
+
 /**
  * Checks a bind address: an IPv4/IPv6 literal or a host name (RFC 1123).
  * Returns it with surrounding white space removed.
@@ -116,6 +154,12 @@ export function validateBindAddress(address: unknown, setting = 'bindAddress'): 
   if (typeof address === 'string') {
     const text = address.trim();
     if (isIP(text) !== 0) return text;
+    // All-numeric labels can only mean an IPv4 address, and this one is not valid (e.g. 999.1.1.1).
+    if (/^[\d.]+$/.test(text)) {
+      throw new HealthcheckConfigError(setting, address, `${ACCEPTED.bindAddress}; ${JSON.stringify(text)} is not a valid IPv4 address`);
+    }
+    // All-numeric labels can only mean an IPv4 address, and this one is not valid (e.g. 999.1.1.1).
+    if (/^[\d.]+$/.test(text)) throw new HealthcheckConfigError(setting, address, `${ACCEPTED.bindAddress}; ${JSON.stringify(text)} is not a valid IPv4 address`);
     const labels = text.replace(/\.$/, '').split('.');
     if (text.length > 0 && text.length <= 253 && labels.every((label) => HOST_LABEL.test(label))) return text;
   }

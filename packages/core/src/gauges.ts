@@ -1,6 +1,16 @@
 import { diag, type BatchObservableCallback, type Meter, type ObservableGauge } from '@opentelemetry/api';
 import type { HealthState } from './health-state.js';
-import { EVENT_LOOP_LAG_HELP, LISTENER_HEALTH_HELP, workerMetricNames } from './metric-names.js';
+import { EVENT_LOOP_LAG_HELP, LABELLED_METRIC_NAMES, LISTENER_HEALTH_HELP, workerMetricNames } from './metric-names.js';
+
+/** Options of {@link registerWorkerHealthGauges}. */
+export interface WorkerHealthGaugesOptions {
+  /**
+   * `'suffix'`: the worker name is part of the metric name (`hatchet_worker_listener_health_my_worker`), as the
+   * Python SDK's page documents. `'label'`: one name for every worker, the worker in a `worker` attribute
+   * (`hatchet_worker_listener_health{worker="my_worker"}`). Default `'suffix'`.
+   */
+  metricNameForm?: 'suffix' | 'label';
+}
 
 /** The two gauges of one worker on one meter. */
 export interface WorkerHealthGauges {
@@ -29,10 +39,14 @@ const registrations = new WeakMap<Meter, Map<string, Registration>>();
  * registration; with another state for that worker it throws, since one series
  * cannot report two workers.
  */
-export function registerWorkerHealthGauges(meter: Meter, state: HealthState, workerName: string): WorkerHealthGauges {
-  const names = workerMetricNames(workerName);
+export function registerWorkerHealthGauges(meter: Meter, state: HealthState, workerName: string, options: WorkerHealthGaugesOptions = {}): WorkerHealthGauges {
+  const suffixed = workerMetricNames(workerName);
+  const labelled = options.metricNameForm === 'label';
+  const names = labelled ? { ...LABELLED_METRIC_NAMES } : suffixed;
+  const attributes = labelled ? { worker: workerName } : {};
   let byWorker = registrations.get(meter);
-  const existing = byWorker?.get(names.listenerHealth);
+  const key = `${names.listenerHealth}\u0000${labelled ? workerName : ''}`;
+  const existing = byWorker?.get(key);
   if (existing) {
     if (existing.state !== state) {
       throw new Error(
@@ -54,8 +68,8 @@ export function registerWorkerHealthGauges(meter: Meter, state: HealthState, wor
     // Observable callbacks must never throw: a throw would drop the whole collection.
     try {
       const at = process.hrtime.bigint();
-      result.observe(health, state.status(at) === 'HEALTHY' ? 1 : 0);
-      result.observe(lag, state.lagSeconds(at));
+      result.observe(health, state.status(at) === 'HEALTHY' ? 1 : 0, attributes);
+      result.observe(lag, state.lagSeconds(at), attributes);
     } catch (error) {
       diag.error('worker-health: reading the health state failed', error);
     }
@@ -70,13 +84,13 @@ export function registerWorkerHealthGauges(meter: Meter, state: HealthState, wor
       active = false;
       meter.removeBatchObservableCallback(callback, observables);
       const current = registrations.get(meter);
-      if (current?.get(names.listenerHealth)?.gauges === gauges) current.delete(names.listenerHealth);
+      if (current?.get(key)?.gauges === gauges) current.delete(key);
     },
   };
   if (!byWorker) {
     byWorker = new Map();
     registrations.set(meter, byWorker);
   }
-  byWorker.set(names.listenerHealth, { state, gauges });
+  byWorker.set(key, { state, gauges });
   return gauges;
 }

@@ -1,5 +1,4 @@
-import { HEALTHCHECK_DEFAULTS, validateThresholdOption } from './config.js';
-import { HealthcheckConfigError } from './errors.js';
+import { resolveHealthTiming } from './config.js';
 
 /** What `/health` reports. */
 export type HealthStatus = 'STARTING' | 'HEALTHY' | 'UNHEALTHY';
@@ -28,9 +27,6 @@ export interface HealthStateOptions {
 export interface SharedHealthState {
   readonly buffer: SharedArrayBuffer;
 }
-
-const DEFAULT_HEARTBEAT_INTERVAL_MS = 100;
-const DEFAULT_GRACE_SECONDS = 10;
 
 // Layout of the shared buffer. Times are process.hrtime.bigint() values:
 // CLOCK_MONOTONIC, the same clock in every thread of the process.
@@ -81,17 +77,8 @@ export class HealthState {
 
   /** A new state: status STARTING, heartbeat now, grace period running from now. */
   static create(options: HealthStateOptions = {}): HealthState {
-    const threshold = validateThresholdOption(
-      options.eventLoopBlockThresholdSeconds ?? HEALTHCHECK_DEFAULTS.eventLoopBlockThresholdSeconds,
-    );
-    const intervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
-    if (!Number.isFinite(intervalMs) || intervalMs < 1 || intervalMs > 60_000) {
-      throw new HealthcheckConfigError('heartbeatIntervalMs', intervalMs, 'a number of milliseconds from 1 to 60000');
-    }
-    const grace = options.startupGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
-    if (!Number.isFinite(grace) || grace < 0) {
-      throw new HealthcheckConfigError('startupGracePeriodSeconds', grace, 'a finite number of seconds, 0 or more');
-    }
+    const { eventLoopBlockThresholdSeconds: threshold, heartbeatIntervalMs: intervalMs, startupGracePeriodSeconds: grace } =
+      resolveHealthTiming(options);
     const state = new HealthState({ buffer: new SharedArrayBuffer(BYTES) });
     // Written before the buffer is shared, so other threads see them without Atomics.
     state.settings[F64_THRESHOLD_NS] = threshold * NS_PER_SECOND;

@@ -1,18 +1,22 @@
 export {
   HEALTHCHECK_DEFAULTS,
   HEALTHCHECK_ENV,
+  HEALTH_TIMING_DEFAULTS,
   readHealthcheckConfig,
+  resolveHealthTiming,
   validateBindAddress,
   validatePortOption,
   validateThresholdOption,
   type HealthcheckConfig,
+  type HealthTiming,
 } from './config.js';
 export { HealthcheckConfigError } from './errors.js';
-export { registerWorkerHealthGauges, type WorkerHealthGauges } from './gauges.js';
+export { registerWorkerHealthGauges, type WorkerHealthGauges, type WorkerHealthGaugesOptions } from './gauges.js';
 export { HealthState, type HealthStateOptions, type HealthStatus, type SharedHealthState } from './health-state.js';
 export { Heartbeat } from './heartbeat.js';
 export {
   EVENT_LOOP_LAG_HELP,
+  LABELLED_METRIC_NAMES,
   LISTENER_HEALTH_HELP,
   workerMetricNames,
   type WorkerMetricNames,

@@ -5,8 +5,14 @@ export const LISTENER_HEALTH_HELP = 'Listener health (1 healthy, 0 unhealthy)';
 /** HELP text of the event-loop-lag gauge, as on the Hatchet Python SDK's page. */
 export const EVENT_LOOP_LAG_HELP = 'Event loop lag in seconds (listener process)';
 
-const LISTENER_HEALTH_PREFIX = 'hatchet_worker_listener_health_';
-const EVENT_LOOP_LAG_PREFIX = 'hatchet_worker_event_loop_lag_seconds_';
+/** The gauge names of the label form, where the worker is a `worker` label: `hatchet_worker_listener_health{worker="my_worker"}`. */
+export const LABELLED_METRIC_NAMES = {
+  listenerHealth: 'hatchet_worker_listener_health',
+  eventLoopLag: 'hatchet_worker_event_loop_lag_seconds',
+} as const;
+
+const LISTENER_HEALTH_PREFIX = `${LABELLED_METRIC_NAMES.listenerHealth}_`;
+const EVENT_LOOP_LAG_PREFIX = `${LABELLED_METRIC_NAMES.eventLoopLag}_`;
 
 /** The two gauge names of one worker. */
 export interface WorkerMetricNames {
@@ -20,6 +26,9 @@ export interface WorkerMetricNames {
  * The gauge names of a worker, by the Python SDK's rule: every character
  * outside `[A-Za-z0-9_]` is dropped from the worker name, which is appended to
  * the prefix. `my-worker` gives `hatchet_worker_listener_health_myworker`.
+ * Underscores stay as given (`my__worker`, `_worker`), as Python's `\W` keeps
+ * them. Non-ASCII letters, which Python's `\W` keeps, are dropped: a Prometheus
+ * metric name holds only `[a-zA-Z0-9_:]`.
  * Throws {@link HealthcheckConfigError} when nothing is left of the name.
  */
 export function workerMetricNames(workerName: string): WorkerMetricNames {

@@ -84,6 +84,8 @@ describe('readHealthcheckConfig', () => {
     ['bindAddress', '[::1]', /without brackets/],
     ['bindAddress', 'http://localhost', /host name/],
     ['bindAddress', 'bad host', /host name/],
+    ['bindAddress', '999.1.1.1', /"999\.1\.1\.1" is not a valid IPv4 address/],
+    ['bindAddress', '1.2.3', /not a valid IPv4 address/],
     ['bindAddress', '-leading.example', /host name/],
     ['eventLoopBlockThresholdSeconds', '-1', /positive number of seconds/],
     ['eventLoopBlockThresholdSeconds', '0', /positive number of seconds/],

@@ -33,6 +33,23 @@ async function gauges(reader: MetricReader): Promise<Map<string, { description: 
 }
 
 describe('registerWorkerHealthGauges', () => {
+  it('in the label form: one name for every worker, the worker in a `worker` attribute', async () => {
+    const { reader, provider, meter } = setup();
+    const a = HealthState.create();
+    const b = HealthState.create();
+    a.setListenerHealthy(true);
+    b.setListenerHealthy(false);
+    registerWorkerHealthGauges(meter, a, 'worker-a', { metricNameForm: 'label' });
+    registerWorkerHealthGauges(meter, b, 'worker-b', { metricNameForm: 'label' });
+    const { resourceMetrics } = await reader.collect();
+    const health = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === 'hatchet_worker_listener_health') as GaugeMetricData;
+    assert.deepEqual(
+      health.dataPoints.map((p) => [p.attributes.worker, p.value]).sort(),
+      [['worker-a', 1], ['worker-b', 0]],
+    );
+    await provider.shutdown();
+  });
+
   it('reports health 1/0 and the lag in seconds, with the seed page names and HELP', async () => {
     const { reader, provider, meter } = setup();
     const state = HealthState.create({ heartbeatIntervalMs: 100, eventLoopBlockThresholdSeconds: 0.2 });

@@ -84,6 +84,10 @@ describe('HealthState', () => {
   it('rejects bad options with the option named', () => {
     assert.throws(() => HealthState.create({ eventLoopBlockThresholdSeconds: 0 }), HealthcheckConfigError);
     assert.throws(() => HealthState.create({ heartbeatIntervalMs: 0 }), /heartbeatIntervalMs=0 is not valid/);
+    // A threshold under one heartbeat interval would call ordinary timer delays a stall.
+    assert.throws(() => HealthState.create({ eventLoopBlockThresholdSeconds: 0.05 }), /eventLoopBlockThresholdSeconds=0.05 is not valid: expected at least one heartbeat interval \(0.1 s/);
+    assert.throws(() => HealthState.create({ eventLoopBlockThresholdSeconds: 1e-9, heartbeatIntervalMs: 1 }), /at least one heartbeat interval \(0.001 s/);
+    assert.equal(HealthState.create({ eventLoopBlockThresholdSeconds: 0.05, heartbeatIntervalMs: 50 }).eventLoopBlockThresholdSeconds, 0.05);
     assert.throws(() => HealthState.create({ startupGracePeriodSeconds: -1 }), /startupGracePeriodSeconds=-1/);
     assert.throws(() => HealthState.fromShared({ buffer: new SharedArrayBuffer(8) }), TypeError);
   });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { EVENT_LOOP_LAG_HELP, HealthcheckConfigError, LISTENER_HEALTH_HELP, workerMetricNames } from '@worker-health/core';
 
@@ -9,6 +10,12 @@ describe('workerMetricNames', () => {
     ['Wörker 1', 'Wrker1'],
     ['a.b/c:d', 'abcd'],
     ['9lives', '9lives'],
+    // Underscores are word characters for Python's \W: kept as given, never folded.
+    ['my__worker', 'my__worker'],
+    ['_worker', '_worker'],
+    ['worker_', 'worker_'],
+    ['__', '__'],
+    ['a-_-b', 'a_b'],
   ];
   for (const [name, suffix] of cases) {
     it(`names ${JSON.stringify(name)} ${suffix}`, () => {
@@ -18,6 +25,27 @@ describe('workerMetricNames', () => {
       });
     });
   }
+
+  it('gives what the Python SDK rule re.sub(r"\\W+", "", name) gives, for every ASCII name', (t) => {
+    const names = ['my_worker', 'my-worker', 'my__worker', '_worker', 'worker_', '9lives', 'a.b/c:d', 'a-_-b', ' x y ', 'A1_b2-C3'];
+    const python = spawnSync('python3', ['-c', 'import re, sys, json; print(json.dumps([re.sub(r"\\W+", "", n) for n in json.load(sys.stdin)]))'], {
+      input: JSON.stringify(names),
+      encoding: 'utf8',
+    });
+    if (python.error) {
+      t.skip('python3 is not installed: the table above holds the same cases');
+      return;
+    }
+    const expected = JSON.parse(python.stdout) as string[];
+    assert.deepEqual(
+      names.map((name) => workerMetricNames(name).listenerHealth),
+      expected.map((suffix) => `hatchet_worker_listener_health_${suffix}`),
+    );
+  });
+
+  it('drops non-ASCII letters, which Python keeps: a Prometheus metric name holds only [a-zA-Z0-9_:]', () => {
+    assert.equal(workerMetricNames('wörker').listenerHealth, 'hatchet_worker_listener_health_wrker');
+  });
 
   it('keeps a 300-character name whole, as a valid metric name', () => {
     const names = workerMetricNames('w'.repeat(300));

@@ -1,8 +1,8 @@
-import { diag } from '@opentelemetry/api';
 import { Worker } from 'node:worker_threads';
+import type { AppMetricsCollector } from './app-metrics-collector.js';
 import { HealthcheckListenError, HealthThreadError } from './errors.js';
-import type { MainThreadMetrics } from './main-thread-metrics.js';
 import type { HealthThreadData, MainMessage, ThreadMessage } from './messages.js';
+import { threadExecOptions } from './preload-flags.js';
 
 const THREAD_URL = new URL('./health-thread.js', import.meta.url);
 
@@ -19,24 +19,46 @@ export const RESTART_POLICY = {
   exitTimeoutMs: 2_000,
 } as const;
 
+/** Options of {@link HealthThreadHost}. */
+export interface HealthThreadHostOptions {
+  /** What the thread starts with. */
+  data: HealthThreadData;
+  /** Collects the application's metrics when the thread asks; none when the application passed no reader. */
+  app: AppMetricsCollector | undefined;
+  /** Told of every failure of the thread; never throws (see settings.ts). */
+  onError: (error: Error) => void;
+  /** Starts a thread. Default: the bundled `health-thread.js`, with no command-line flags and no preloads. Tests pass a fixture thread. */
+  spawnThread?: (data: HealthThreadData) => Worker;
+}
+
+/** Starts the bundled health thread, running none of the process's preloads. */
+export function spawnHealthThread(data: HealthThreadData): Worker {
+  return new Worker(THREAD_URL, { workerData: data, ...threadExecOptions() });
+}
+
 /**
- * Runs the health thread on behalf of the main thread: starts it, answers its
- * requests for main-thread metrics, restarts it on the same port if it dies,
- * and closes it. A failing thread never throws into the host process: it is
- * reported through `onError`.
+ * Main-thread side of the health thread: starts it, collects the
+ * application's metrics when it asks, restarts it on the same port if it
+ * dies, and closes it. A failing thread never throws into the host process:
+ * it is reported through `onError`.
  */
 export class HealthThreadHost {
+  private data: HealthThreadData;
+  private readonly app: AppMetricsCollector | undefined;
+  private readonly onError: (error: Error) => void;
+  private readonly spawnThread: (data: HealthThreadData) => Worker;
   private worker: Worker | undefined;
   private closing = false;
   private restarts: number[] = [];
   private restartTimer: NodeJS.Timeout | undefined;
   private respawning: Promise<void> | undefined;
 
-  constructor(
-    private data: HealthThreadData,
-    private readonly metrics: MainThreadMetrics,
-    private readonly onError: (error: Error) => void,
-  ) {}
+  constructor(options: HealthThreadHostOptions) {
+    this.data = options.data;
+    this.app = options.app;
+    this.onError = options.onError;
+    this.spawnThread = options.spawnThread ?? spawnHealthThread;
+  }
 
   /** Starts the thread; resolves with the bound port once it listens. */
   async start(): Promise<number> {
@@ -45,11 +67,6 @@ export class HealthThreadHost {
     this.data = { ...this.data, port };
     this.adopt(worker);
     return port;
-  }
-
-  /** Sends a message to the running thread, if any. */
-  post(message: MainMessage): void {
-    this.worker?.postMessage(message);
   }
 
   /** Closes the server (the port is free when this resolves) and ends the thread. Idempotent. */
@@ -73,7 +90,7 @@ export class HealthThreadHost {
     return new Promise((resolve, reject) => {
       let worker: Worker;
       try {
-        worker = new Worker(THREAD_URL, { workerData: this.data });
+        worker = this.spawnThread(this.data);
       } catch (error) {
         reject(new HealthThreadError('cannot start the health thread', { cause: error }));
         return;
@@ -106,7 +123,12 @@ export class HealthThreadHost {
   private adopt(worker: Worker): void {
     this.worker = worker;
     worker.on('message', (message: ThreadMessage) => {
-      if (message.type === 'collect') void this.answerCollect(worker, message.id);
+      if (message.type === 'collect-app-metrics') void this.answerCollect(worker, message.id);
+      else if (message.type === 'error') {
+        const error = new HealthThreadError(`serving a request failed: ${message.message}`);
+        if (message.stack) error.stack = `${error.name}: ${error.message}\n  in the health thread: ${message.stack}`;
+        this.onError(error);
+      }
     });
     worker.on('error', (error) => this.onError(new HealthThreadError('the health thread crashed', { cause: error })));
     worker.on('exit', (code) => {
@@ -117,15 +139,16 @@ export class HealthThreadHost {
   }
 
   private async answerCollect(worker: Worker, id: number): Promise<void> {
-    // On failure the thread keeps serving its last snapshot rather than nothing.
-    let text: string | null = null;
+    // On failure (null) the thread keeps serving the last collection rather than nothing.
+    const snapshot = (await this.app?.collect()) ?? null;
+    const message: MainMessage = { type: 'app-metrics', id, snapshot };
+    if (this.worker !== worker) return;
     try {
-      text = await this.metrics.collectText();
+      worker.postMessage(message);
     } catch (error) {
-      diag.warn('worker-health: collecting main-thread metrics failed', error);
+      this.onError(new HealthThreadError('the application metrics could not be passed to the health thread', { cause: error }));
+      worker.postMessage({ type: 'app-metrics', id, snapshot: null } satisfies MainMessage);
     }
-    const message: MainMessage = { type: 'metrics', id, text };
-    if (this.worker === worker) worker.postMessage(message);
   }
 
   private scheduleRestart(reason: string): void {

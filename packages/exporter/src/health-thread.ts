@@ -1,62 +1,63 @@
 // Entry point of the health thread: its own event loop serves the probes and
-// /metrics while the main thread may be blocked.
+// /metrics while the main thread may be blocked. It reads the main thread's
+// health and runtime figures from shared memory and writes every line of
+// /metrics itself; it asks the main thread only for the application's
+// metrics, when the application passed a reader.
 import { parentPort, workerData } from 'node:worker_threads';
-import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { HealthState, registerWorkerHealthGauges } from '@worker-health/core';
+import { HealthState } from '@worker-health/core';
+import type { AppMetricsSnapshot } from './app-metrics-collector.js';
+import { AppMetricsRelay } from './app-metrics-relay.js';
 import { createHealthServer } from './health-server.js';
-import { MainMetricsRelay } from './main-metrics-relay.js';
 import type { HealthThreadData, MainMessage, ThreadMessage } from './messages.js';
 import { HealthcheckMetricReader } from './metric-reader.js';
+import { MetricsPage } from './metrics-page.js';
+import { processResource } from './resource.js';
+import { RuntimeFiguresReader } from './runtime-figures.js';
+import { RuntimeMetrics } from './runtime-metrics.js';
 
 const data = workerData as HealthThreadData;
 const port = parentPort!;
 const post = (message: ThreadMessage) => port.postMessage(message);
-const state = HealthState.fromShared(data.shared);
+const state = HealthState.fromShared(data.health);
 
-// Facts that hold for the whole process or are read from the shared state:
-// true even while the main thread is blocked.
+// Process-wide facts, true from any thread even while the main one is blocked.
+const resource = processResource();
 const reader = new HealthcheckMetricReader();
-const provider = new MeterProvider({ readers: [reader] });
-const meter = provider.getMeter('@worker-health/exporter');
-registerWorkerHealthGauges(meter, state, data.workerName);
-if (data.defaultMetrics) {
+const provider = new MeterProvider({ resource, readers: [reader] });
+if (data.runtimeFigures) {
   const { HostMetrics } = await import('@opentelemetry/host-metrics');
   // Process groups only: the system.network group shells out (`ip route`) on every collection.
   new HostMetrics({ meterProvider: provider, metricGroups: ['process.cpu', 'process.memory'] }).start();
   const [major, minor, patch] = process.versions.node.split('.');
-  meter
+  provider
+    .getMeter('@worker-health/exporter')
     .createObservableGauge('nodejs_version_info', { description: 'Node.js version info' })
     .addCallback((result) => result.observe(1, { version: process.version, major, minor, patch }));
 }
 
-const relay = data.mainThreadMetrics ? new MainMetricsRelay((id) => post({ type: 'collect', id }), data.metricsTimeoutMs) : undefined;
-let snapshotAgeSeconds: number | undefined;
-if (relay) {
-  meter
-    .createObservableGauge('worker_health_main_thread_metrics_age_seconds', {
-      description: 'Seconds since the main-thread metrics served were collected (the stall so far while it is blocked)',
-    })
-    .addCallback((result) => {
-      if (snapshotAgeSeconds !== undefined) result.observe(snapshotAgeSeconds);
-    });
-}
-const serializer = new PrometheusSerializer(undefined, false, undefined, relay !== undefined, true);
+const app = data.appMetrics
+  ? new AppMetricsRelay<AppMetricsSnapshot>((id) => post({ type: 'collect-app-metrics', id }), data.appMetrics.timeoutMs)
+  : undefined;
+const page = new MetricsPage({
+  state,
+  gauges: data.gauges,
+  reader,
+  resource,
+  runtime: data.runtimeFigures ? new RuntimeMetrics(new RuntimeFiguresReader(data.runtimeFigures)) : undefined,
+  app,
+});
 
-async function metricsText(): Promise<string> {
-  const snapshot = await relay?.get();
-  snapshotAgeSeconds = snapshot ? Number(process.hrtime.bigint() - snapshot.at) / 1e9 : undefined;
-  // Collected after the wait, so the lag gauge is read at answer time.
-  const own = await reader.collect();
-  return serializer.serialize(own.resourceMetrics) + (snapshot?.text ?? '');
-}
-
-const server = createHealthServer({ state, metrics: metricsText });
+const server = createHealthServer({
+  state,
+  metrics: () => page.text(),
+  onError: (error) => post({ type: 'error', message: error instanceof Error ? error.message : String(error), stack: (error as Error)?.stack }),
+});
 
 port.on('message', (message: MainMessage) => {
   switch (message.type) {
-    case 'metrics':
-      relay?.receive(message.id, message.text);
+    case 'app-metrics':
+      app?.receive(message.id, message.snapshot);
       break;
     case 'close': {
       // Stop accepting at once (frees the port), let in-flight answers finish, then cut the rest.
@@ -69,11 +70,6 @@ port.on('message', (message: MainMessage) => {
       server.closeIdleConnections();
       break;
     }
-    case 'test:crash':
-      setImmediate(() => {
-        throw new Error('health thread crash requested by a test');
-      });
-      break;
   }
 });
 

@@ -2,6 +2,7 @@ export { HealthcheckListenError, HealthThreadError } from './errors.js';
 export { SERVER_LIMITS } from './health-server.js';
 export { RESTART_POLICY } from './health-thread-host.js';
 export { HealthcheckMetricReader } from './metric-reader.js';
+export { WorkerHealthcheckReader, type WorkerHealthcheckReaderOptions } from './worker-healthcheck-reader.js';
 export {
   startWorkerHealthcheck,
   startWorkerHealthcheckFromEnv,
@@ -11,6 +12,7 @@ export {
 } from './worker-healthcheck.js';
 export {
   HealthcheckConfigError,
+  LABELLED_METRIC_NAMES,
   readHealthcheckConfig,
   workerMetricNames,
   type HealthcheckConfig,

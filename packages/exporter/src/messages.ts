@@ -1,26 +1,28 @@
-import type { SharedHealthState } from '@worker-health/core';
+import type { SharedHealthState, WorkerMetricNames } from '@worker-health/core';
+import type { AppMetricsSnapshot } from './app-metrics-collector.js';
+import type { SharedRuntimeFigures } from './runtime-figures.js';
 
 /** What the health thread is started with (`workerData`). */
 export interface HealthThreadData {
-  shared: SharedHealthState;
-  workerName: string;
+  health: SharedHealthState;
+  /** The two worker gauges: family names and the labels of their series. */
+  gauges: { names: WorkerMetricNames; labels: string };
   port: number;
   bindAddress: string;
-  metricsTimeoutMs: number;
-  /** Serve process metrics and `nodejs_version_info` from the thread. */
-  defaultMetrics: boolean;
-  /** Whether the main thread has metrics to add (runtime or application): if not, /metrics never asks it. */
-  mainThreadMetrics: boolean;
+  /** Serve the default metrics: the process's (measured in the thread) and the main thread's runtime figures (read from here). */
+  runtimeFigures: SharedRuntimeFigures | undefined;
+  /** Set when the application passed a reader: how long a scrape waits for the main thread to collect it. */
+  appMetrics: { timeoutMs: number } | undefined;
 }
 
 /** Health thread → main thread. */
 export type ThreadMessage =
   | { type: 'listening'; port: number }
   | { type: 'listen-error'; code: string | undefined; message: string }
-  | { type: 'collect'; id: number };
+  | { type: 'collect-app-metrics'; id: number }
+  | { type: 'error'; message: string; stack: string | undefined };
 
 /** Main thread → health thread. */
 export type MainMessage =
-  | { type: 'metrics'; id: number; text: string | null }
-  | { type: 'close'; graceMs: number }
-  | { type: 'test:crash' };
+  | { type: 'app-metrics'; id: number; snapshot: AppMetricsSnapshot | null }
+  | { type: 'close'; graceMs: number };

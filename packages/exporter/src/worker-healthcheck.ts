@@ -1,18 +1,9 @@
-import {
-  HEALTHCHECK_ENV,
-  HealthState,
-  Heartbeat,
-  readHealthcheckConfig,
-  validateBindAddress,
-  validatePortOption,
-  validateThresholdOption,
-  workerMetricNames,
-  HealthcheckConfigError,
-  type HealthStatus,
-} from '@worker-health/core';
+import { HealthState, Heartbeat, type HealthStatus } from '@worker-health/core';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
-import { HealthThreadHost } from './health-thread-host.js';
-import { MainThreadMetrics } from './main-thread-metrics.js';
+import { AppMetricsCollector } from './app-metrics-collector.js';
+import { HealthThreadHost, type HealthThreadHostOptions } from './health-thread-host.js';
+import { RuntimeRecorder } from './runtime-recorder.js';
+import { resolveSettings, type HealthcheckSettings } from './settings.js';
 
 /** Options of {@link startWorkerHealthcheck}. Explicit options win over the environment. */
 export interface WorkerHealthcheckOptions {
@@ -42,20 +33,35 @@ export interface WorkerHealthcheckOptions {
   /** Seconds the status may stay STARTING before the first `setListenerHealthy`. Default `10`. */
   startupGracePeriodSeconds?: number;
   /**
-   * How long `/metrics` waits for the main thread's metrics (runtime and application)
-   * before serving the last snapshot instead, in milliseconds, 1 to 1000. Default `500`.
+   * How long a scrape waits for the main thread to collect the `metricReader`'s
+   * metrics, in milliseconds, 1 to 1000; when it is late, the newest collection
+   * that completed is served and `worker_health_main_thread_metrics_age_seconds`
+   * says how old it is. Default `500`. (The runtime metrics need no waiting: the
+   * main thread records them into shared memory every second.)
    */
   metricsTimeoutMs?: number;
   /**
    * Serve the default process and runtime metrics: process CPU and memory,
    * `nodejs_version_info`, event-loop delay and utilization, heap and GC.
-   * Turn off when your own MeterProvider already has runtime instrumentation
-   * (the families would be served twice), or for the smallest footprint. Default `true`.
+   * The event-loop, heap and GC figures are the main thread's, recorded into
+   * shared memory every second. A family that the `metricReader`'s own metrics
+   * also hold (your own runtime instrumentation, say) is served once, yours.
+   * Turn off for the smallest footprint. Default `true`.
    */
   defaultMetrics?: boolean;
   /**
-   * Told of health-thread failures (a crash, a failed restart). The thread is
-   * restarted; these are never thrown into the host. Default: `process.emitWarning`.
+   * How the worker's gauges are named. `'suffix'`: the worker name ends the
+   * metric name, `hatchet_worker_listener_health_my_worker`, as the Hatchet
+   * page documents. `'label'`: `hatchet_worker_listener_health{worker="my_worker"}`,
+   * the Prometheus convention, which lets one alert rule and one dashboard
+   * cover every worker. Default `'suffix'`.
+   */
+  metricNameForm?: 'suffix' | 'label';
+  /**
+   * Told of health-thread failures (a crash, a failed restart, an error while
+   * building `/metrics`, a `metricReader` that cannot collect). The thread is
+   * restarted; these are never thrown into the host, and a handler that throws
+   * is contained (both errors become process warnings). Default: `process.emitWarning`.
    */
   onError?: (error: Error) => void;
 }
@@ -67,6 +73,8 @@ export type WorkerHealthcheckFromEnvOptions = WorkerHealthcheckOptions;
 export interface WorkerHealthcheck {
   /** The port actually bound. */
   readonly port: number;
+  /** The event-loop block threshold in force, in seconds (from the option, else the environment, else 5). */
+  readonly eventLoopBlockThresholdSeconds: number;
   /** Reports the listener's connection: `true` healthy, `false` not. The first call ends STARTING. */
   setListenerHealthy(healthy: boolean): void;
   /** What `/health` reports now. */
@@ -75,105 +83,64 @@ export interface WorkerHealthcheck {
   shutdown(): Promise<void>;
 }
 
-const DEFAULT_METRICS_TIMEOUT_MS = 500;
-
 /**
  * Serves `/health`, `/livez`, `/readyz` and `/metrics` from a worker thread,
- * so they answer while the main thread's event loop is blocked. Rejects with
+ * so they answer while the main thread's event loop is blocked. Starts
+ * whatever `HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED` says. Rejects with
  * `HealthcheckConfigError` for bad options or environment, and with
  * `HealthcheckListenError` when the port cannot be bound.
  */
 export async function startWorkerHealthcheck(options: WorkerHealthcheckOptions): Promise<WorkerHealthcheck> {
-  const settings = resolve(options);
-  const state = HealthState.create({
-    eventLoopBlockThresholdSeconds: settings.eventLoopBlockThresholdSeconds,
-    heartbeatIntervalMs: options.heartbeatIntervalMs,
-    startupGracePeriodSeconds: options.startupGracePeriodSeconds,
-  });
-  const heartbeat = new Heartbeat(state);
-  const defaultMetrics = options.defaultMetrics ?? true;
-  const metrics = new MainThreadMetrics(options.metricReader, defaultMetrics);
-  const onError = options.onError ?? ((error: Error) => process.emitWarning(error.message, { code: (error as { code?: string }).code }));
-  const host = new HealthThreadHost(
-    {
-      shared: state.shared,
-      workerName: options.workerName,
-      port: settings.port,
-      bindAddress: settings.bindAddress,
-      metricsTimeoutMs: settings.metricsTimeoutMs,
-      defaultMetrics,
-      mainThreadMetrics: metrics.enabled,
-    },
-    metrics,
-    onError,
-  );
-  heartbeat.start();
-  let port: number;
-  try {
-    await metrics.start();
-    port = await host.start();
-  } catch (error) {
-    heartbeat.stop();
-    await metrics.shutdown();
-    throw error;
-  }
-  return new RunningHealthcheck(port, state, heartbeat, metrics, host);
+  return startHealthcheck(resolveSettings(options));
 }
 
 /**
  * Starts the healthcheck only when `HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED`
- * is true; resolves `undefined` (and opens nothing) otherwise. Malformed
- * variables reject with `HealthcheckConfigError` either way.
+ * is true; resolves `undefined` (and opens nothing) otherwise. Options and
+ * variables are resolved exactly as by {@link startWorkerHealthcheck}: bad
+ * ones reject with `HealthcheckConfigError` either way.
  */
 export async function startWorkerHealthcheckFromEnv(
   options: WorkerHealthcheckFromEnvOptions,
 ): Promise<WorkerHealthcheck | undefined> {
-  const config = readHealthcheckConfig(options.env ?? process.env);
-  return config.enabled ? startWorkerHealthcheck(options) : undefined;
+  const settings = resolveSettings(options);
+  return settings.enabled ? startHealthcheck(settings) : undefined;
 }
 
-interface Settings {
-  port: number;
-  bindAddress: string;
-  eventLoopBlockThresholdSeconds: number;
-  metricsTimeoutMs: number;
+/** Seams for tests: how the thread is started. Not part of the public API. */
+export interface StartSeams {
+  spawnThread?: HealthThreadHostOptions['spawnThread'];
 }
 
-function resolve(options: WorkerHealthcheckOptions): Settings {
-  if (typeof options !== 'object' || options === null) {
-    throw new HealthcheckConfigError('options', options, 'an object with at least `workerName`');
+/** Starts a healthcheck from resolved settings. */
+export async function startHealthcheck(settings: HealthcheckSettings, seams: StartSeams = {}): Promise<WorkerHealthcheck> {
+  const state = HealthState.create(settings);
+  const heartbeat = new Heartbeat(state);
+  const runtime = settings.defaultMetrics ? new RuntimeRecorder() : undefined;
+  const host = new HealthThreadHost({
+    data: {
+      health: state.shared,
+      gauges: settings.gauges,
+      port: settings.port,
+      bindAddress: settings.bindAddress,
+      runtimeFigures: runtime?.shared,
+      appMetrics: settings.metricReader ? { timeoutMs: settings.metricsTimeoutMs } : undefined,
+    },
+    app: settings.metricReader ? new AppMetricsCollector(settings.metricReader, settings.onError) : undefined,
+    onError: settings.onError,
+    spawnThread: seams.spawnThread,
+  });
+  heartbeat.start();
+  runtime?.start();
+  let port: number;
+  try {
+    port = await host.start();
+  } catch (error) {
+    heartbeat.stop();
+    runtime?.stop();
+    throw error;
   }
-  workerMetricNames(options.workerName);
-  if ('meterProvider' in options) {
-    // OpenTelemetry JS 2.x takes readers only when a MeterProvider is built; one cannot be added afterwards.
-    throw new HealthcheckConfigError(
-      'meterProvider',
-      typeof (options as { meterProvider?: unknown }).meterProvider,
-      'no such option: build your MeterProvider with `readers: [new HealthcheckMetricReader()]` and pass that reader as `metricReader`',
-    );
-  }
-  // Variables overridden by an option are not read, so a stale one cannot fail the start.
-  const env = { ...(options.env ?? process.env) };
-  if (options.port !== undefined) delete env[HEALTHCHECK_ENV.port];
-  if (options.bindAddress !== undefined) delete env[HEALTHCHECK_ENV.bindAddress];
-  if (options.eventLoopBlockThresholdSeconds !== undefined) delete env[HEALTHCHECK_ENV.eventLoopBlockThresholdSeconds];
-  const fromEnv = readHealthcheckConfig(env);
-  if (options.defaultMetrics !== undefined && typeof options.defaultMetrics !== 'boolean') {
-    throw new HealthcheckConfigError('defaultMetrics', options.defaultMetrics, 'true or false');
-  }
-  const metricsTimeoutMs = options.metricsTimeoutMs ?? DEFAULT_METRICS_TIMEOUT_MS;
-  if (!Number.isFinite(metricsTimeoutMs) || metricsTimeoutMs < 1 || metricsTimeoutMs > 1000) {
-    throw new HealthcheckConfigError('metricsTimeoutMs', metricsTimeoutMs, 'a number of milliseconds from 1 to 1000');
-  }
-  return {
-    port: options.port !== undefined ? validatePortOption(options.port) : fromEnv.port,
-    bindAddress: options.bindAddress !== undefined ? validateBindAddress(options.bindAddress) : fromEnv.bindAddress,
-    eventLoopBlockThresholdSeconds:
-      options.eventLoopBlockThresholdSeconds !== undefined
-        ? validateThresholdOption(options.eventLoopBlockThresholdSeconds)
-        : fromEnv.eventLoopBlockThresholdSeconds,
-    metricsTimeoutMs,
-  };
+  return new RunningHealthcheck(port, state, heartbeat, runtime, host);
 }
 
 class RunningHealthcheck implements WorkerHealthcheck {
@@ -183,9 +150,13 @@ class RunningHealthcheck implements WorkerHealthcheck {
     readonly port: number,
     private readonly state: HealthState,
     private readonly heartbeat: Heartbeat,
-    private readonly metrics: MainThreadMetrics,
-    /** @internal */ readonly host: HealthThreadHost,
+    private readonly runtime: RuntimeRecorder | undefined,
+    private readonly host: HealthThreadHost,
   ) {}
+
+  get eventLoopBlockThresholdSeconds(): number {
+    return this.state.eventLoopBlockThresholdSeconds;
+  }
 
   setListenerHealthy(healthy: boolean): void {
     this.state.setListenerHealthy(healthy === true);
@@ -206,7 +177,7 @@ class RunningHealthcheck implements WorkerHealthcheck {
       await this.host.close();
     } finally {
       this.heartbeat.stop();
-      await this.metrics.shutdown();
+      this.runtime?.stop();
     }
   }
 }

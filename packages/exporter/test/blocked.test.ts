@@ -84,6 +84,7 @@ describe('while the main thread is blocked', () => {
     assert.ok(afterBlock.length > 0 && afterBlock.every((r) => r.status === 200), '200 again after the block');
     const fresh = parseExposition((await get(port, '/metrics')).body);
     assert.equal(fresh.get('hatchet_worker_listener_health_my_worker')?.samples[0]?.value, 1);
-    assert.ok(fresh.get('worker_health_main_thread_metrics_age_seconds')!.samples[0]!.value < 0.5);
+    // Recorded every second on the main thread's own timer, which runs at once when the block ends.
+    assert.ok(fresh.get('worker_health_main_thread_metrics_age_seconds')!.samples[0]!.value < 1.5);
   });
 });

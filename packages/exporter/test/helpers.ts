@@ -2,6 +2,10 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { Agent, request } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { createInterface } from 'node:readline';
+import { Worker } from 'node:worker_threads';
+import type { WorkerHealthcheck, WorkerHealthcheckOptions } from '@worker-health/exporter';
+import { resolveSettings } from '../dist/settings.js';
+import { startHealthcheck } from '../dist/worker-healthcheck.js';
 
 export interface Reply {
   status: number;
@@ -86,7 +90,8 @@ export function parseExposition(text: string): Map<string, Family> {
 /** A child node process running a fixture, with its stdout read line by line as JSON. */
 export class Child {
   readonly process: ChildProcessWithoutNullStreams;
-  private readonly lines: Array<Record<string, unknown>> = [];
+  /** Lines printed and not yet taken by {@link next}. */
+  readonly lines: Array<Record<string, unknown>> = [];
   private waiters: Array<() => void> = [];
   stderr = '';
 
@@ -130,6 +135,12 @@ export class Child {
       return Promise.resolve({ code: this.process.exitCode, signal: this.process.signalCode });
     }
     return new Promise((resolve) => this.process.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  /** Resolves when the process has exited and all its output has been read. */
+  closed(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.process.stdout.readableEnded && this.process.exitCode !== null) return this.exited();
+    return new Promise((resolve) => this.process.once('close', (code, signal) => resolve({ code, signal })));
   }
 }
 
@@ -212,4 +223,13 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(25);
   }
+}
+
+/** A healthcheck whose health thread can be made to crash (a fixture thread through the host's spawn seam). */
+export async function startCrashable(options: WorkerHealthcheckOptions): Promise<{ hc: WorkerHealthcheck; crash(): void }> {
+  let current: Worker | undefined;
+  const hc = await startHealthcheck(resolveSettings(options), {
+    spawnThread: (data) => (current = new Worker(new URL('./fixtures/crashable-thread.mjs', import.meta.url), { workerData: data })),
+  });
+  return { hc, crash: () => current?.postMessage({ type: 'test:crash' }) };
 }

@@ -7,8 +7,7 @@ import {
   startWorkerHealthcheck,
   startWorkerHealthcheckFromEnv,
 } from '@worker-health/exporter';
-import { crashHealthThreadForTest } from '../dist/testing.js';
-import { Child, freePort, get, sleep } from './helpers.js';
+import { Child, freePort, get, sleep, startCrashable } from './helpers.js';
 
 const ENV = {
   enabled: 'HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED',
@@ -71,7 +70,7 @@ describe('configuration', () => {
       [{ workerName: 'w', port: 0, bindAddress: 'not a host' }, /^bindAddress="not a host" is not valid/],
       [{ workerName: 'w', port: 0, metricsTimeoutMs: 5_000 }, /^metricsTimeoutMs=5000 is not valid/],
       [{ workerName: 'w', env: { [ENV.port]: 'abc' } }, /^HATCHET_CLIENT_WORKER_HEALTHCHECK_PORT="abc" is not valid/],
-      [{ workerName: 'w', port: 0, meterProvider: {} } as never, /^meterProvider="object" is not valid: expected no such option: .*HealthcheckMetricReader.*metricReader/],
+      [{ workerName: 'w', port: 0, meterProvider: {} } as never, /^meterProvider=\(object\) is not valid: expected no such option; did you mean `metricReader`\?/],
       [{ workerName: 'w', port: 0, env: { [ENV.threshold]: 'NaN' } }, /^HATCHET_CLIENT_WORKER_HEALTHCHECK_EVENT_LOOP_BLOCK_THRESHOLD_SECONDS="NaN"/],
     ];
     for (const [options, message] of cases) {
@@ -197,7 +196,7 @@ describe('shutdown', () => {
 describe('health thread failure', () => {
   it('does not crash the host, reports the failure and restarts the thread on the same port', async () => {
     const errors: Error[] = [];
-    const hc = await startWorkerHealthcheck({
+    const { hc, crash } = await startCrashable({
       workerName: 'w',
       port: 0,
       bindAddress: '127.0.0.1',
@@ -205,7 +204,7 @@ describe('health thread failure', () => {
     });
     try {
       hc.setListenerHealthy(true);
-      crashHealthThreadForTest(hc);
+      crash();
       const deadline = Date.now() + 5_000;
       while (errors.length === 0 && Date.now() < deadline) await sleep(20);
       assert.equal(errors.length, 1);

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { HealthcheckMetricReader, startWorkerHealthcheck, type WorkerHealthcheck } from '@worker-health/exporter';
-import { get, hasPrometheusTools, parseExposition } from './helpers.js';
+import { get, hasPrometheusTools, parseExposition, until } from './helpers.js';
 
 describe('/metrics', () => {
   let hc: WorkerHealthcheck;
@@ -61,8 +61,12 @@ describe('/metrics', () => {
     const ballast = Array.from({ length: 800_000 }, (_, i) => ({ i, s: `ballast ${i}`.repeat(4) }));
     const held = process.memoryUsage().heapUsed - before;
     assert.ok(held > 30 * 2 ** 20, `ballast ${held} bytes`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const families = parseExposition((await get(hc.port, '/metrics')).body);
+    // The main thread records its figures every second: wait for a recording that saw the ballast.
+    const families = await until('a recording with the ballast', async () => {
+      const page = parseExposition((await get(hc.port, '/metrics')).body);
+      const heap = page.get('v8js_memory_heap_used')?.samples.reduce((sum, s) => sum + s.value, 0) ?? 0;
+      return heap > held && page.has('v8js_gc_duration') ? page : undefined;
+    }, 5_000);
     for (const name of [
       'process_cpu_time_total',
       'process_memory_usage',

@@ -12,8 +12,7 @@ import {
   startWorkerHealthcheckFromEnv,
   type WorkerHealthcheck,
 } from '@worker-health/exporter';
-import { crashHealthThreadForTest } from '../dist/testing.js';
-import { Child, get, hasPrometheusTools, load, parseExposition, raw, sleep, until, type LoadReply } from './helpers.js';
+import { Child, get, hasPrometheusTools, load, parseExposition, raw, sleep, startCrashable, until, type LoadReply } from './helpers.js';
 
 const VALID_BODY: Record<number, string[]> = { 200: ['{"status":"HEALTHY"}'], 503: ['{"status":"UNHEALTHY"}', '{"status":"STARTING"}'] };
 const failures = (replies: LoadReply[]) => ({
@@ -168,12 +167,12 @@ describe('faults', () => {
 
   it('a health thread that keeps crashing is restarted, then given up on and reported; the host lives on', { timeout: 30_000 }, async (t) => {
     const errors: Error[] = [];
-    const hc = await startWorkerHealthcheck({ workerName: 'w', port: 0, bindAddress: '127.0.0.1', onError: (e) => errors.push(e) });
+    const { hc, crash } = await startCrashable({ workerName: 'w', port: 0, bindAddress: '127.0.0.1', onError: (e) => errors.push(e) });
     try {
       let crashes = 0;
       for (; crashes <= RESTART_POLICY.maxRestarts; crashes++) {
         await until('the thread to serve', async () => ((await get(hc.port, '/livez', 'GET', 500)).status === 200 || undefined));
-        crashHealthThreadForTest(hc);
+        crash();
         await until('the crash to be reported', async () => errors.filter((e) => /crashed/.test(e.message)).length > crashes || undefined);
       }
       await until('the give-up to be reported', async () => errors.some((e) => /not restarting/.test(e.message)) || undefined);

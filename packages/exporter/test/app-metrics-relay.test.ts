@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MainMetricsRelay } from '../dist/main-metrics-relay.js';
+import { AppMetricsRelay } from '../dist/app-metrics-relay.js';
 
-describe('MainMetricsRelay (health-thread side of /metrics)', () => {
+interface Snap {
+  text: string;
+  collectedAt: bigint;
+}
+const snap = (text: string, collectedAt = process.hrtime.bigint()): Snap => ({ text, collectedAt });
+
+describe('AppMetricsRelay (health-thread side of the application metrics)', () => {
   it('serves a fresh answer when the main thread replies in time', async () => {
     const requests: number[] = [];
-    const relay = new MainMetricsRelay((id) => {
+    const relay = new AppMetricsRelay<Snap>((id) => {
       requests.push(id);
-      setTimeout(() => relay.receive(id, `text ${id}\n`), 5);
+      setTimeout(() => relay.receive(id, snap(`text ${id}\n`)), 5);
     }, 200);
     assert.equal((await relay.get())?.text, 'text 1\n');
     assert.equal((await relay.get())?.text, 'text 2\n');
@@ -16,16 +22,16 @@ describe('MainMetricsRelay (health-thread side of /metrics)', () => {
 
   it('coalesces: one request in flight however many scrapes wait on it', async () => {
     const requests: number[] = [];
-    const relay = new MainMetricsRelay((id) => requests.push(id), 100);
+    const relay = new AppMetricsRelay<Snap>((id) => requests.push(id), 100);
     const waiting = [relay.get(), relay.get(), relay.get()];
-    relay.receive(1, 'one\n');
+    relay.receive(1, snap('one\n'));
     assert.deepEqual((await Promise.all(waiting)).map((s) => s?.text), ['one\n', 'one\n', 'one\n']);
     assert.deepEqual(requests, [1]);
   });
 
   it('gives the last snapshot after the deadline, and at once while the stall lasts', async () => {
     let answer = true;
-    const relay = new MainMetricsRelay((id) => answer && relay.receive(id, `snapshot ${id}\n`), 100);
+    const relay = new AppMetricsRelay<Snap>((id) => answer && relay.receive(id, snap(`snapshot ${id}\n`)), 100);
     assert.equal((await relay.get())?.text, 'snapshot 1\n');
     answer = false; // the main thread stalls
     let started = performance.now();
@@ -35,21 +41,32 @@ describe('MainMetricsRelay (health-thread side of /metrics)', () => {
     started = performance.now();
     assert.equal((await relay.get())?.text, 'snapshot 1\n');
     assert.ok(performance.now() - started < 50, 'a request older than the deadline is not waited for again');
-    relay.receive(2, 'late\n'); // the main thread answers when the stall ends
+    relay.receive(2, snap('late\n')); // the main thread answers when the stall ends
     assert.equal((await relay.get())?.text, 'late\n', 'the late answer becomes the snapshot');
   });
 
   it('keeps the last snapshot when the main thread fails to collect, and has none before the first answer', async () => {
-    const relay = new MainMetricsRelay((id) => relay.receive(id, id === 1 ? 'good\n' : null), 100);
+    const relay = new AppMetricsRelay<Snap>((id) => relay.receive(id, id === 1 ? snap('good\n') : null), 100);
     assert.equal((await relay.get())?.text, 'good\n');
     assert.equal((await relay.get())?.text, 'good\n');
-    const silent = new MainMetricsRelay(() => {}, 20);
+    const silent = new AppMetricsRelay<Snap>(() => {}, 20);
     assert.equal(await silent.get(), undefined);
   });
 
+  it('keeps the newest collection and its collection time, so the age served is true to when it was collected', async () => {
+    const relay = new AppMetricsRelay<Snap>(() => {}, 20);
+    const old = snap('old\n', 1_000n);
+    const newer = snap('newer\n', 2_000n);
+    void relay.get();
+    relay.receive(1, newer);
+    void relay.get();
+    relay.receive(2, old); // a slow collection that began earlier but answered later
+    assert.deepEqual(await relay.get(), newer);
+  });
+
   it('ignores answers to requests it no longer waits for', async () => {
-    const relay = new MainMetricsRelay(() => {}, 20);
-    relay.receive(7, 'stray\n');
+    const relay = new AppMetricsRelay<Snap>(() => {}, 20);
+    relay.receive(7, snap('stray\n'));
     assert.equal(await relay.get(), undefined);
   });
 });

@@ -1,0 +1,124 @@
+import { constants, monitorEventLoopDelay, performance, PerformanceObserver, type IntervalHistogram, type PerformanceEntry } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
+import { GC_DURATION_BOUNDARIES, GC_KINDS, GC_SLOTS, RuntimeFiguresWriter, type EventLoopDelay, type SharedRuntimeFigures } from './runtime-figures.js';
+
+/** Options of {@link RuntimeRecorder}. */
+export interface RuntimeRecorderOptions {
+  /** How often the figures are recorded, in milliseconds. Default `1000`. */
+  intervalMs?: number;
+  /** Sampling period of the event-loop delay histogram, in milliseconds. Default `10` (as instrumentation-runtime-node). */
+  delayResolutionMs?: number;
+}
+
+const GC_KIND_INDEX = new Map<number, number>([
+  [constants.NODE_PERFORMANCE_GC_MAJOR, 0],
+  [constants.NODE_PERFORMANCE_GC_MINOR, 1],
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL, 2],
+  [constants.NODE_PERFORMANCE_GC_WEAKCB, 3],
+]);
+
+const NO_DELAY: EventLoopDelay = { count: 0, min: 0, max: 0, mean: 0, stddev: 0, p50: 0, p90: 0, p99: 0 };
+
+/**
+ * Main-thread side of the runtime metrics: what only this thread can measure
+ * (event-loop delay and utilization, heap spaces, GC, active resources) is
+ * recorded into shared memory on a timer of its own, so that a scrape asks
+ * this thread for nothing. The health thread turns the figures into the
+ * families of `@opentelemetry/instrumentation-runtime-node`.
+ */
+export class RuntimeRecorder {
+  private readonly writer = new RuntimeFiguresWriter();
+  private readonly gc = GC_KINDS.map(() => new Float64Array(GC_SLOTS));
+  private readonly intervalMs: number;
+  private readonly delayResolutionMs: number;
+  private histogram: IntervalHistogram | undefined;
+  private observer: PerformanceObserver | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private delay = NO_DELAY;
+
+  constructor(options: RuntimeRecorderOptions = {}) {
+    this.intervalMs = options.intervalMs ?? 1_000;
+    this.delayResolutionMs = options.delayResolutionMs ?? 10;
+  }
+
+  /** What the health thread reads. */
+  get shared(): SharedRuntimeFigures {
+    return this.writer.shared;
+  }
+
+  /** Starts measuring and records once at once. Calling it again does nothing. */
+  start(): void {
+    if (this.timer) return;
+    this.histogram = monitorEventLoopDelay({ resolution: this.delayResolutionMs });
+    this.histogram.enable();
+    this.observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) this.recordGc(entry);
+    });
+    this.observer.observe({ entryTypes: ['gc'] });
+    this.record();
+    this.timer = setInterval(() => this.record(), this.intervalMs);
+    this.timer.unref(); // never keeps the process alive by itself
+  }
+
+  /** Stops the timer, the histogram and the GC observer. Idempotent. */
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.histogram?.disable();
+    this.histogram = undefined;
+    this.observer?.disconnect();
+    this.observer = undefined;
+  }
+
+  private record(): void {
+    const histogram = this.histogram;
+    if (!histogram) return;
+    // The delay figures describe the time since the last scrape: once one has
+    // served them, the histogram starts anew and the served figures stand
+    // until the next recording has something to say.
+    if (this.writer.takeDelayServed()) histogram.reset();
+    else this.delay = delayOf(histogram);
+    const { idle, active } = performance.eventLoopUtilization();
+    this.writer.write(
+      {
+        eventLoopDelay: this.delay,
+        eventLoopTime: { idle, active },
+        heapSpaces: getHeapSpaceStatistics(),
+        activeResources: countResources(process.getActiveResourcesInfo()),
+        gc: this.gc,
+      },
+      process.hrtime.bigint(),
+    );
+  }
+
+  private recordGc(entry: PerformanceEntry): void {
+    const kind = GC_KIND_INDEX.get((entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? -1);
+    if (kind === undefined) return;
+    const slots = this.gc[kind]!;
+    const seconds = entry.duration / 1000;
+    slots[0]! += 1;
+    slots[1]! += seconds;
+    const bucket = GC_DURATION_BOUNDARIES.findIndex((bound) => seconds <= bound);
+    slots[2 + (bucket === -1 ? GC_DURATION_BOUNDARIES.length : bucket)]! += 1;
+  }
+}
+
+function delayOf(histogram: IntervalHistogram): EventLoopDelay {
+  const seconds = (ns: number) => (Number.isNaN(ns) ? 0 : ns / 1e9);
+  return {
+    count: histogram.count,
+    min: seconds(histogram.min),
+    max: seconds(histogram.max),
+    mean: seconds(histogram.mean),
+    stddev: seconds(histogram.stddev),
+    p50: seconds(histogram.percentile(50)),
+    p90: seconds(histogram.percentile(90)),
+    p99: seconds(histogram.percentile(99)),
+  };
+}
+
+function countResources(types: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const type of types) counts.set(type, (counts.get(type) ?? 0) + 1);
+  return counts;
+}

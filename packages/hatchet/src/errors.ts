@@ -1,0 +1,33 @@
+/**
+ * The Hatchet SDK object lacks something `watchHatchetWorker` hooks into: an
+ * SDK version that moved or renamed it, or an object that is not what the
+ * option says. The listener is never reported HEALTHY without its hooks.
+ */
+export class HatchetHookError extends Error {
+  readonly code = 'ERR_WORKER_HEALTH_HATCHET_HOOK';
+  /** The SDK version as the SDK reports it (`unknown` when it does not). */
+  readonly sdkVersion: string;
+  /** The property path that is missing or of the wrong kind, e.g. `worker._internal.exitGracefully`. */
+  readonly missing: string;
+
+  constructor(sdkVersion: string, missing: string, expected: string) {
+    super(
+      `watchHatchetWorker: @hatchet-dev/typescript-sdk ${sdkVersion} has no ${missing} (expected ${expected}); ` +
+        'this version is not supported: see the tested versions in the README of @worker-health/hatchet',
+    );
+    this.name = 'HatchetHookError';
+    this.sdkVersion = sdkVersion;
+    this.missing = missing;
+  }
+}
+
+/** `watchHatchetWorker` was called at a moment or with a worker it cannot watch. */
+export class HatchetWatchError extends Error {
+  readonly code: 'ERR_WORKER_HEALTH_HATCHET_STARTED' | 'ERR_WORKER_HEALTH_HATCHET_WATCHED';
+
+  constructor(code: HatchetWatchError['code'], message: string) {
+    super(`watchHatchetWorker: ${message}`);
+    this.name = 'HatchetWatchError';
+    this.code = code;
+  }
+}
