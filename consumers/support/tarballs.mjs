@@ -1,27 +1,33 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pnpmBinary } from './pnpm.mjs';
 
 export const repoRoot = new URL('../../', import.meta.url).pathname;
 
-/** The packages that are published, by folder under packages/. */
-export const PUBLISHED = { core: '@worker-health/core', exporter: '@worker-health/exporter' };
+/** The packages that are published (not `private`), by folder under packages/. */
+export const PUBLISHED = Object.fromEntries(
+  readdirSync(join(repoRoot, 'packages'))
+    .map((folder) => [folder, JSON.parse(readFileSync(join(repoRoot, 'packages', folder, 'package.json'), 'utf8'))])
+    .filter(([, manifest]) => manifest.private !== true)
+    .map(([folder, manifest]) => [folder, manifest.name]),
+);
 
 /**
  * Packs every published package with `pnpm pack` (which turns `workspace:*`
  * into real versions), from the dist/ a build left. Returns the tarball paths.
- * @returns {Record<keyof typeof PUBLISHED, string>}
+ * @returns {Record<string, string>} tarball path by folder
  */
 export function packPublished() {
   const destination = mkdtempSync(join(tmpdir(), 'worker-health-tarballs-'));
   const tarballs = {};
-  for (const folder of Object.keys(PUBLISHED)) {
+  for (const [folder, name] of Object.entries(PUBLISHED)) {
     execFileSync(pnpmBinary(), ['pack', '--pack-destination', destination], { cwd: join(repoRoot, 'packages', folder), stdio: 'ignore' });
-    const name = readdirSync(destination).find((file) => file.startsWith(`worker-health-${folder}-`));
-    if (!name) throw new Error(`pnpm pack in packages/${folder} left no tarball in ${destination}`);
-    tarballs[folder] = join(destination, name);
+    // npm's tarball naming: "@scope/name" packs to "scope-name-<version>.tgz".
+    const file = readdirSync(destination).find((entry) => entry.startsWith(`${name.replace('@', '').replace('/', '-')}-`));
+    if (!file) throw new Error(`pnpm pack in packages/${folder} left no tarball in ${destination}`);
+    tarballs[folder] = join(destination, file);
   }
   return tarballs;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 import { describe, it } from 'node:test';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
@@ -15,10 +15,37 @@ const GENERATED = new Set(['dist/health-thread.licenses.txt']);
 // Packages the health thread's bundle holds and the main thread never loads.
 const THREAD_ONLY = ['@opentelemetry/exporter-prometheus', '@opentelemetry/host-metrics', '@opentelemetry/resources', '@opentelemetry/instrumentation-runtime-node'];
 
-/** Bare specifiers of the static and dynamic imports (and re-exports) in an ES module. */
-function importedPackages(code) {
-  const specifiers = [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']([^"']+)["']/g)].map((m) => m[1]);
-  return specifiers.filter((s) => !s.startsWith('.') && !isBuiltin(s)).map((s) => s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/'));
+/** Specifiers of the static and dynamic imports (and re-exports) in an ES module. */
+function specifiers(code) {
+  return [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']([^"']+)["']/g)].map((m) => m[1]);
+}
+
+/** The package a bare specifier names: `@scope/name` or `name`. */
+function packageOf(specifier) {
+  return specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+}
+
+/**
+ * The packages that the modules a user can load import: the files of the
+ * exports map and what they import, relatively, in turn. The health thread
+ * is started as a Worker from a URL, not imported, so it is not among them.
+ */
+function packagesLoadedFromEntries(tarball, manifest, files) {
+  const entries = Object.values(manifest.exports).flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target)));
+  const queue = entries.filter((path) => path.endsWith('.js')).map((path) => normalize(path));
+  const seen = new Set();
+  const packages = new Map();
+  while (queue.length > 0) {
+    const file = queue.shift();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    assert.ok(files.includes(file), `${file} is imported and shipped`);
+    for (const specifier of specifiers(tarballFile(tarball, file))) {
+      if (specifier.startsWith('.')) queue.push(normalize(join(dirname(file), specifier)));
+      else if (!isBuiltin(specifier)) packages.set(packageOf(specifier), file);
+    }
+  }
+  return { modules: seen, packages };
 }
 
 for (const [folder, name] of Object.entries(PUBLISHED)) {
@@ -62,12 +89,11 @@ for (const [folder, name] of Object.entries(PUBLISHED)) {
       assert.deepEqual(missing, [], 'sources without their dist/*.js');
     });
 
-    it("imports, outside the health thread's bundle, only packages its manifest declares", () => {
+    it('loads from its entry points only packages its manifest declares', () => {
       const declared = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]);
-      const undeclared = [];
-      for (const file of files.filter((f) => f.endsWith('.js') && f !== 'dist/health-thread.js')) {
-        for (const pkg of importedPackages(tarballFile(tarball, file))) if (!declared.has(pkg)) undeclared.push(`${file}: ${pkg}`);
-      }
+      const { modules, packages } = packagesLoadedFromEntries(tarball, manifest, files);
+      assert.ok(modules.has('dist/index.js'), `the walk starts at the exports map (reached: ${[...modules].join(', ')})`);
+      const undeclared = [...packages].filter(([pkg]) => !declared.has(pkg)).map(([pkg, file]) => `${file}: ${pkg}`);
       assert.deepEqual(undeclared, []);
     });
   });
