@@ -106,15 +106,14 @@ describe('connection cap', () => {
       const idle = await idleConnections(port, 2_000);
       sockets.push(...idle.map((c) => c.socket));
       await sleep(500);
-      child.send('fds');
-      const { fds } = (await child.next('fds')) as { fds: number };
-      assert.ok(typeof fds === 'number' && fds <= atStart + SERVER_LIMITS.maxConnections + 1, `${fds} descriptors open (${atStart} at start, cap ${SERVER_LIMITS.maxConnections})`);
-
       const reply = await get(port, '/health', 'GET', 3_000);
       assert.deepEqual([reply.status, reply.body], [200, '{"status":"HEALTHY"}']);
       child.send('open 500');
       const opened = (await child.next('opened')) as { opened: number; error?: string };
       assert.equal(opened.opened, 500, `the application opened ${opened.opened} files, then ${opened.error}`);
+      child.send('fds');
+      const { fds } = (await child.next('fds')) as { fds: number };
+      assert.ok(typeof fds === 'number' && fds <= atStart + SERVER_LIMITS.maxConnections + 1, `${fds} descriptors open (${atStart} at start, cap ${SERVER_LIMITS.maxConnections})`);
       const closedByServer = idle.filter((c) => c.closed()).length;
       t.diagnostic(
         `limit 1024, 2 000 idle connections: ${fds} descriptors open (${atStart} before), ${closedByServer} idle connections closed by the server, ` +
