@@ -113,7 +113,7 @@ class ConnectionCap {
   admit(socket: Socket): void {
     if (this.open.size >= this.max) {
       const idle = this.oldestIdle();
-      // Every connection busy: the newcomer waits its turn on the client's side.
+      // Every connection has a request in progress: the newcomer is closed, never one mid-answer.
       if (idle === undefined) {
         socket.destroy();
         return;
