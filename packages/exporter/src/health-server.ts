@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { HealthState } from '@worker-health/core';
+import type { Duplex } from 'node:stream';
+import { HealthcheckConfigError, type HealthState } from '@worker-health/core';
 
 /** Server limits, chosen so that idle or slow clients cannot hold the probes up. */
 export const SERVER_LIMITS = {
@@ -16,6 +17,12 @@ export const SERVER_LIMITS = {
   maxHeaderSize: 8_192,
   /** How often the header and request timeouts are enforced (Node's default, 30 s, lets a slow sender linger). */
   connectionsCheckingIntervalMs: 1_000,
+  /**
+   * Most connections open at once (each holds a file descriptor): a quarter of
+   * the 1024-descriptor limit common in containers, so idle clients cannot take
+   * the descriptors the application needs. Probes and scrapers need a handful.
+   */
+  maxConnections: 256,
 } as const;
 
 const ALLOW = 'GET, HEAD';
@@ -29,14 +36,27 @@ export interface HealthServerOptions {
   metrics: () => Promise<string>;
   /** Called with any error from serving a request (the request is answered 500). */
   onError?: (error: unknown) => void;
+  /**
+   * Most connections open at once, a whole number of at least 1. A connection
+   * arriving at the cap closes the oldest one that has no request in progress
+   * (so a fresh probe is answered however many idle clients there are), or is
+   * closed itself when every one is busy. Default `SERVER_LIMITS.maxConnections` (256).
+   */
+  maxConnections?: number;
 }
 
 /**
  * The HTTP server of `/health`, `/livez`, `/readyz` and `/metrics`. Paths are
- * matched exactly, without decoding; only GET and HEAD are served; no
- * response repeats anything of the request.
+ * matched exactly, without decoding, in origin form or absolute form; only GET
+ * and HEAD are served; no response repeats anything of the request. Throws
+ * `HealthcheckConfigError` for a bad `maxConnections`.
  */
 export function createHealthServer(options: HealthServerOptions): Server {
+  const maxConnections = options.maxConnections ?? SERVER_LIMITS.maxConnections;
+  if (typeof maxConnections !== 'number' || !Number.isSafeInteger(maxConnections) || maxConnections < 1) {
+    throw new HealthcheckConfigError('maxConnections', maxConnections, 'a whole number of connections, at least 1');
+  }
+  const connections = new ConnectionCap(maxConnections);
   const server = createServer(
     {
       maxHeaderSize: SERVER_LIMITS.maxHeaderSize,
@@ -44,8 +64,11 @@ export function createHealthServer(options: HealthServerOptions): Server {
       requestTimeout: SERVER_LIMITS.requestTimeoutMs,
       keepAliveTimeout: SERVER_LIMITS.keepAliveTimeoutMs,
       connectionsCheckingInterval: SERVER_LIMITS.connectionsCheckingIntervalMs,
+      // Checked in `handle`, to answer with the same bare 400 as other bad requests.
+      requireHostHeader: false,
     },
     (request, response) => {
+      connections.busy(request.socket, response);
       handle(options, request, response).catch((error: unknown) => {
         options.onError?.(error);
         if (!response.headersSent) send(response, request, 500, 'text/plain; charset=utf-8', 'internal error\n');
@@ -54,6 +77,13 @@ export function createHealthServer(options: HealthServerOptions): Server {
     },
   );
   server.setTimeout(SERVER_LIMITS.socketTimeoutMs);
+  server.on('connection', (socket: Socket) => connections.admit(socket));
+  // Without a listener Node drops a CONNECT without an answer.
+  server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    (socket as Socket).setTimeout(SERVER_LIMITS.keepAliveTimeoutMs, () => socket.destroy());
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\nAllow: ${ALLOW}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     // Malformed requests: a bare status line, never the parser's message or the input.
     if (!socket.writable || (error.code === 'ECONNRESET')) {
@@ -69,10 +99,79 @@ export function createHealthServer(options: HealthServerOptions): Server {
   return server;
 }
 
+/**
+ * Keeps the open connections at or under the cap. Sets keep insertion order,
+ * so the first idle socket found is the oldest.
+ */
+class ConnectionCap {
+  private readonly open = new Set<Socket>();
+  /** Requests in progress per socket (more than one when pipelined). */
+  private readonly inProgress = new Map<Socket, number>();
+
+  constructor(private readonly max: number) {}
+
+  admit(socket: Socket): void {
+    if (this.open.size >= this.max) {
+      const idle = this.oldestIdle();
+      // Every connection has a request in progress: the newcomer is closed, never one mid-answer.
+      if (idle === undefined) {
+        socket.destroy();
+        return;
+      }
+      this.open.delete(idle);
+      idle.destroy();
+    }
+    this.open.add(socket);
+    socket.once('close', () => {
+      this.open.delete(socket);
+      this.inProgress.delete(socket);
+    });
+  }
+
+  busy(socket: Socket, response: ServerResponse): void {
+    this.inProgress.set(socket, (this.inProgress.get(socket) ?? 0) + 1);
+    response.once('close', () => {
+      const left = (this.inProgress.get(socket) ?? 1) - 1;
+      if (left > 0) this.inProgress.set(socket, left);
+      else this.inProgress.delete(socket);
+    });
+  }
+
+  private oldestIdle(): Socket | undefined {
+    for (const socket of this.open) if (!this.inProgress.has(socket)) return socket;
+    return undefined;
+  }
+}
+
+// RFC 9110 §7.2: uri-host [ ":" port ], where uri-host is an IP literal in brackets or a reg-name (which covers IPv4).
+const HOST = /^(?:\[[\w:.~!$&'()*+,;=%-]+\]|[\w.~!$&'()*+,;=%-]*)(?::\d*)?$/;
+const ABSOLUTE_FORM = /^https?:\/\/[^/?#]*/i;
+
+/** RFC 9112 §3.2: an HTTP/1.1 request must have exactly one Host, and a valid one. */
+function hasValidHost(request: IncomingMessage): boolean {
+  const hosts: string[] = [];
+  for (let i = 0; i < request.rawHeaders.length; i += 2) {
+    if (request.rawHeaders[i]!.toLowerCase() === 'host') hosts.push(request.rawHeaders[i + 1]!);
+  }
+  if (hosts.length > 1) return false;
+  if (hosts.length === 0) return request.httpVersionMajor < 1 || (request.httpVersionMajor === 1 && request.httpVersionMinor === 0);
+  return HOST.test(hosts[0]!);
+}
+
+/** The path of an origin-form target, or of an absolute-form one (RFC 9112 §3.2.2: a server must accept it). */
+function targetPath(url: string): string {
+  const authority = ABSOLUTE_FORM.exec(url);
+  const pathAndQuery = authority ? url.slice(authority[0].length) || '/' : url;
+  const query = pathAndQuery.indexOf('?');
+  return query === -1 ? pathAndQuery : pathAndQuery.slice(0, query);
+}
+
 async function handle(options: HealthServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const url = request.url ?? '';
-  const query = url.indexOf('?');
-  const path = query === -1 ? url : url.slice(0, query);
+  if (!hasValidHost(request)) {
+    sendBare400(response);
+    return;
+  }
+  const path = targetPath(request.url ?? '');
   if (!PATHS.has(path)) {
     send(response, request, 404, 'text/plain; charset=utf-8', 'not found\n');
     return;
@@ -104,6 +203,15 @@ async function handle(options: HealthServerOptions, request: IncomingMessage, re
       send(response, request, 200, PROMETHEUS_CONTENT_TYPE, text);
     }
   }
+}
+
+/** The same bytes as the `clientError` answer: status line, `Connection: close`, no body. */
+function sendBare400(response: ServerResponse): void {
+  response.statusCode = 400;
+  response.sendDate = false;
+  response.setHeader('Connection', 'close');
+  response.setHeader('Content-Length', 0);
+  response.end();
 }
 
 function send(response: ServerResponse, request: IncomingMessage, status: number, type: string, body: string): void {
