@@ -43,12 +43,7 @@ const CASES = {
   },
   healthcheck: async () => churnHealthcheck(true),
   'healthcheck, defaultMetrics: false': async () => churnHealthcheck(false),
-  // The parts of defaultMetrics, alone on the main thread, without a health thread:
-  'main-thread runtime metrics alone': async () => {
-    const metrics = new (await mainThreadMetrics())(undefined, true);
-    await metrics.start();
-    await metrics.shutdown();
-  },
+  // What each start of the default metrics used to create on the main thread, alone:
   'monitorEventLoopDelay alone': async () => {
     const histogram = monitorEventLoopDelay({ resolution: 10 });
     histogram.enable();
@@ -56,10 +51,6 @@ const CASES = {
     histogram.disable();
   },
 };
-
-// Not exported by the package: loaded from its build, to measure it alone.
-const mainThreadMetrics = async () =>
-  (await import(new URL('../packages/exporter/dist/main-thread-metrics.js', import.meta.url).href)).MainThreadMetrics;
 
 let startWorkerHealthcheck;
 async function churnHealthcheck(defaultMetrics) {

@@ -45,6 +45,12 @@ export interface HealthServerOptions {
   maxConnections?: number;
 }
 
+/** Checks a connection cap: a whole number of at least 1. Returns it. */
+export function checkMaxConnections(value: unknown): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1) return value;
+  throw new HealthcheckConfigError('maxConnections', value, 'a whole number of connections, at least 1');
+}
+
 /**
  * The HTTP server of `/health`, `/livez`, `/readyz` and `/metrics`. Paths are
  * matched exactly, without decoding, in origin form or absolute form; only GET
@@ -52,11 +58,7 @@ export interface HealthServerOptions {
  * `HealthcheckConfigError` for a bad `maxConnections`.
  */
 export function createHealthServer(options: HealthServerOptions): Server {
-  const maxConnections = options.maxConnections ?? SERVER_LIMITS.maxConnections;
-  if (typeof maxConnections !== 'number' || !Number.isSafeInteger(maxConnections) || maxConnections < 1) {
-    throw new HealthcheckConfigError('maxConnections', maxConnections, 'a whole number of connections, at least 1');
-  }
-  const connections = new ConnectionCap(maxConnections);
+  const connections = new ConnectionCap(checkMaxConnections(options.maxConnections ?? SERVER_LIMITS.maxConnections));
   const server = createServer(
     {
       maxHeaderSize: SERVER_LIMITS.maxHeaderSize,

@@ -9,6 +9,7 @@ export interface HealthThreadData {
   gauges: { names: WorkerMetricNames; labels: string };
   port: number;
   bindAddress: string;
+  maxConnections: number;
   /** Serve the default metrics: the process's (measured in the thread) and the main thread's runtime figures (read from here). */
   runtimeFigures: SharedRuntimeFigures | undefined;
   /** Set when the application passed a reader: how long a scrape waits for the main thread to collect it. */

@@ -6,8 +6,6 @@ import { GC_DURATION_BOUNDARIES, GC_KINDS, GC_SLOTS, RuntimeFiguresWriter, type 
 export interface RuntimeRecorderOptions {
   /** How often the figures are recorded, in milliseconds. Default `1000`. */
   intervalMs?: number;
-  /** Sampling period of the event-loop delay histogram, in milliseconds. Default `10` (as instrumentation-runtime-node). */
-  delayResolutionMs?: number;
 }
 
 const GC_KIND_INDEX = new Map<number, number>([
@@ -18,6 +16,28 @@ const GC_KIND_INDEX = new Map<number, number>([
 ]);
 
 const NO_DELAY: EventLoopDelay = { count: 0, min: 0, max: 0, mean: 0, stddev: 0, p50: 0, p90: 0, p99: 0 };
+
+// One event-loop-delay histogram per process, kept for its life and enabled
+// while a recorder runs. Each histogram holds about 1 MiB of native memory that
+// is freed only when a full GC collects its small JS wrapper: one per start
+// left start/stop churn growing the process without bound (bench/churn.mjs).
+let sharedHistogram: { histogram: IntervalHistogram; users: number } | undefined;
+/** Sampling period of the event-loop delay histogram, in milliseconds: that of instrumentation-runtime-node. */
+const DELAY_RESOLUTION_MS = 10;
+
+function acquireHistogram(): IntervalHistogram {
+  sharedHistogram ??= { histogram: monitorEventLoopDelay({ resolution: DELAY_RESOLUTION_MS }), users: 0 };
+  if (sharedHistogram.users++ === 0) {
+    sharedHistogram.histogram.reset();
+    sharedHistogram.histogram.enable();
+  }
+  return sharedHistogram.histogram;
+}
+
+function releaseHistogram(histogram: IntervalHistogram): void {
+  if (sharedHistogram?.histogram !== histogram) return;
+  if (--sharedHistogram.users === 0) histogram.disable();
+}
 
 /**
  * Main-thread side of the runtime metrics: what only this thread can measure
@@ -30,7 +50,6 @@ export class RuntimeRecorder {
   private readonly writer = new RuntimeFiguresWriter();
   private readonly gc = GC_KINDS.map(() => new Float64Array(GC_SLOTS));
   private readonly intervalMs: number;
-  private readonly delayResolutionMs: number;
   private histogram: IntervalHistogram | undefined;
   private observer: PerformanceObserver | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -38,7 +57,6 @@ export class RuntimeRecorder {
 
   constructor(options: RuntimeRecorderOptions = {}) {
     this.intervalMs = options.intervalMs ?? 1_000;
-    this.delayResolutionMs = options.delayResolutionMs ?? 10;
   }
 
   /** What the health thread reads. */
@@ -49,8 +67,7 @@ export class RuntimeRecorder {
   /** Starts measuring and records once at once. Calling it again does nothing. */
   start(): void {
     if (this.timer) return;
-    this.histogram = monitorEventLoopDelay({ resolution: this.delayResolutionMs });
-    this.histogram.enable();
+    this.histogram = acquireHistogram();
     this.observer = new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) this.recordGc(entry);
     });
@@ -64,7 +81,7 @@ export class RuntimeRecorder {
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
-    this.histogram?.disable();
+    if (this.histogram) releaseHistogram(this.histogram);
     this.histogram = undefined;
     this.observer?.disconnect();
     this.observer = undefined;

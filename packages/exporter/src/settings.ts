@@ -11,6 +11,7 @@ import {
   type WorkerMetricNames,
 } from '@worker-health/core';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
+import { checkMaxConnections, SERVER_LIMITS } from './health-server.js';
 import type { WorkerHealthcheckOptions } from './worker-healthcheck.js';
 
 /** Every option, resolved over the environment and checked: what a start needs. */
@@ -23,6 +24,7 @@ export interface HealthcheckSettings extends HealthTiming {
   port: number;
   bindAddress: string;
   metricsTimeoutMs: number;
+  maxConnections: number;
   defaultMetrics: boolean;
   metricReader: MetricReader | undefined;
   onError: (error: Error) => void;
@@ -43,6 +45,7 @@ const KNOWN_OPTIONS = [
   'defaultMetrics',
   'onError',
   'metricNameForm',
+  'maxConnections',
 ] as const satisfies ReadonlyArray<keyof WorkerHealthcheckOptions>;
 
 /**
@@ -100,6 +103,7 @@ export function resolveSettings(options: WorkerHealthcheckOptions): HealthcheckS
     port: options.port !== undefined ? validatePortOption(options.port) : fromEnv.port,
     bindAddress: options.bindAddress !== undefined ? validateBindAddress(options.bindAddress) : fromEnv.bindAddress,
     metricsTimeoutMs,
+    maxConnections: checkMaxConnections(options.maxConnections ?? SERVER_LIMITS.maxConnections),
     defaultMetrics: options.defaultMetrics ?? true,
     metricReader: checkMetricReader(options.metricReader),
     onError: contained(options.onError),

@@ -50,6 +50,13 @@ export interface WorkerHealthcheckOptions {
    */
   defaultMetrics?: boolean;
   /**
+   * Most connections the server holds open at once. A connection arriving at
+   * the cap closes the oldest idle one, so a fresh probe is answered however
+   * many idle clients there are; the cap keeps clients from taking the file
+   * descriptors the application needs. Default `256` (`SERVER_LIMITS.maxConnections`).
+   */
+  maxConnections?: number;
+  /**
    * How the worker's gauges are named. `'suffix'`: the worker name ends the
    * metric name, `hatchet_worker_listener_health_my_worker`, as the Hatchet
    * page documents. `'label'`: `hatchet_worker_listener_health{worker="my_worker"}`,
@@ -123,6 +130,7 @@ export async function startHealthcheck(settings: HealthcheckSettings, seams: Sta
       gauges: settings.gauges,
       port: settings.port,
       bindAddress: settings.bindAddress,
+      maxConnections: settings.maxConnections,
       runtimeFigures: runtime?.shared,
       appMetrics: settings.metricReader ? { timeoutMs: settings.metricsTimeoutMs } : undefined,
     },

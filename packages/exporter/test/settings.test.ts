@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { HealthcheckConfigError, startWorkerHealthcheck, startWorkerHealthcheckFromEnv, type WorkerHealthcheckOptions } from '@worker-health/exporter';
 import { resolveSettings } from '../dist/settings.js';
-import { startCrashable, until } from './helpers.js';
+import { sleep, startCrashable, until } from './helpers.js';
+import { connect, type Socket } from 'node:net';
 
 const ENV = {
   enabled: 'HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED',
@@ -110,3 +111,28 @@ describe('onError is never thrown into the host', () => {
     }
   });
 });
+
+describe('maxConnections', () => {
+  it('is checked at start and reaches the server', async () => {
+    assert.throws(() => resolveSettings({ workerName: 'w', maxConnections: 0 }), /^HealthcheckConfigError: maxConnections=0 is not valid: expected a whole number of connections, at least 1/);
+    assert.equal(resolveSettings({ workerName: 'w', env: {} }).maxConnections, 256);
+    const hc = await startWorkerHealthcheck({ workerName: 'w', port: 0, bindAddress: '127.0.0.1', maxConnections: 2 });
+    try {
+      const sockets = await Promise.all([0, 1, 2].map(() => openIdle(hc.port)));
+      await until('the oldest idle connection to be closed for the third', async () => (sockets[0]!.closed ? true : undefined), 5_000);
+      assert.equal(sockets[2]!.closed, false);
+      for (const s of sockets) s.socket.destroy();
+    } finally {
+      await hc.shutdown();
+    }
+  });
+});
+
+async function openIdle(port: number): Promise<{ socket: Socket; closed: boolean }> {
+  const socket = connect(port, '127.0.0.1');
+  const entry = { socket, closed: false };
+  socket.on('close', () => (entry.closed = true)).on('error', () => {});
+  await new Promise((resolve) => socket.once('connect', resolve));
+  await sleep(50); // accepted by the server before the next one
+  return entry;
+}
