@@ -16,10 +16,11 @@ const MiB = 2 ** 20;
 /**
  * One fresh target process per row and round. It runs the work with nothing started (traffic to a decoy,
  * so the machine is equally loaded), starts the row's set-up, settles, and runs the work again with the
- * traffic on the set-up. Within the process, run 2 / run 1 is the set-up's effect plus whatever a second
- * run differs by anyway; the `nothing` row (run twice with nothing started) measures the latter in the
- * same round, and dividing by it leaves the set-up's effect. Pairing within a process keeps the
- * differences between identical processes out of the ratio; RSS and heap growth are paired likewise.
+ * traffic on the set-up. Within the process, run 2 against run 1 (throughput ratio, RSS and heap growth)
+ * is the set-up's effect plus whatever a second run differs by anyway; the `nothing` row's processes run
+ * twice with nothing and measure the latter, and a row's figure in a round is its own against the median
+ * of the `nothing` rounds. So the `nothing` row's range is the noise of the method. Pairing within a
+ * process keeps the differences between identical processes out of the figures.
  */
 export async function cost(P) {
   const decoy = await Target.start('floor');
@@ -35,15 +36,15 @@ export async function cost(P) {
 
   const out = { rounds: P.costRounds, series: COST_ROWS.find((row) => row.key === 'reader').series };
   const base = perRound.nothing;
+  const baseSpeedup = median(base.map((x) => x.speedup));
+  const baseRss = median(base.map((x) => x.rssGrowth));
+  const baseHeap = median(base.map((x) => x.heapGrowth));
   for (const row of COST_ROWS) {
     const runs = perRound[row.key];
-    const ratios = runs.map((x, k) => x.speedup / base[k].speedup);
-    const rss = runs.map((x, k) => (x.rssGrowth - base[k].rssGrowth) / MiB);
-    const heap = runs.map((x, k) => (x.heapGrowth - base[k].heapGrowth) / MiB);
     out[row.key] = {
-      throughputRatio: spread(ratios, 3),
-      rssOverNothingMiB: spread(rss, 1),
-      heapOverNothingMiB: spread(heap, 1),
+      throughputRatio: spread(runs.map((x) => x.speedup / baseSpeedup), 3),
+      rssOverNothingMiB: spread(runs.map((x) => (x.rssGrowth - baseRss) / MiB), 1),
+      heapOverNothingMiB: spread(runs.map((x) => (x.heapGrowth - baseHeap) / MiB), 1),
       itemsPerSecond: round(median(runs.map((x) => x.itemsPerSecond)), 0),
       rssMiB: round(median(runs.map((x) => x.rss)) / MiB, 1),
       heapMiB: round(median(runs.map((x) => x.heapUsed)) / MiB, 1),
