@@ -39,7 +39,7 @@ export function costGoals(r, v = judge(r)) {
   return ['costThroughputFloor', 'costThroughputPeer', 'costRss'].map((key) => `${v[key].bar}: ${v[key].figure}: ${v[key].met ? 'met' : 'not met'}`);
 }
 
-/** The other sections' rows: #, what, figure, bar, verdict. */
+/** The other sections' rows (the cost table has its own): #, what, figure, bar, verdict. */
 export function rows(r, v = judge(r)) {
   const out = [];
   if (r.stall) {
@@ -54,9 +54,6 @@ export function rows(r, v = judge(r)) {
     out.push(['2', 'block end → first 200 (package)', fmt(r.detection.package.recoverMs, ' ms'), v.recover.bar, verdict(v.recover)]);
     const b = r.detection['bare-otel'];
     out.push(['2', 'main-thread server: runs with a 503 while blocked / at all', `${fmt(b.runsWith503WhileBlocked)} / ${b.runsWith503} of ${b.runs}`, 'comparison', '']);
-  }
-  if (r.cost) {
-    for (const key of ['costThroughputFloor', 'costThroughputPeer', 'costRss']) out.push(['3', v[key].bar, v[key].figure, 'issue 11 goal', verdict(v[key])]);
   }
   if (r.scrapeCost) {
     const s = r.scrapeCost;
@@ -120,7 +117,7 @@ export function renderMarkdown(r) {
 
 ${mdTable(COST_HEAD, costRows(r))}
 
-Median of ${r.cost.rounds} rounds, with the lowest and highest round in brackets; the first row's range is the noise of the method. Goals (issue 11), judged from the medians above:
+Median of ${r.cost.rounds} rounds, with the lowest and highest round in brackets; the first row's range is the noise of the method. The goals, judged from the medians above:
 
 ${costGoals(r, v).map((line) => `- ${line.replace(/: (not met|met)$/, (_, x) => `: **${x}**`)}`).join('\n')}
 
