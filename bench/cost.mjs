@@ -1,5 +1,5 @@
 // The cost table: what each set-up costs a CPU-bound worker, in throughput, RSS and main-thread heap.
-import { median, poll, round, sleep, Target } from './lib.mjs';
+import { median, poll, round, sleep, startTarget } from './lib.mjs';
 
 /** The rows, in order: key, the target set-up started after the run with nothing (none for nothing), env. */
 export const COST_ROWS = [
@@ -23,7 +23,7 @@ const MiB = 2 ** 20;
  * process keeps the differences between identical processes out of the figures.
  */
 export async function cost(P) {
-  const decoy = await Target.start('floor');
+  const decoy = await startTarget('floor');
   const perRound = Object.fromEntries(COST_ROWS.map((row) => [row.key, []]));
   for (let r = 0; r < P.costRounds; r++) {
     // The order rotates each round, so that no row always runs in the same minute of the round.
@@ -62,7 +62,7 @@ function spread(values, digits) {
 }
 
 async function costProcess(row, P, decoyPort) {
-  const target = await Target.start('off', { BENCH_THRESHOLD: '5', BENCH_SERIES: String(row.series ?? 0) });
+  const target = await startTarget('off', { BENCH_THRESHOLD: '5', BENCH_SERIES: String(row.series ?? 0) });
   target.send(`run ${P.costWarmupMs}`); // the JIT compiles the work before it is measured
   await target.next('run');
   const first = await costRun(target, decoyPort, P);

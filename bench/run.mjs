@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { cost } from './cost.mjs';
-import { median, percentile, poll, probe, round, sequential, sleep, startProber, Target } from './lib.mjs';
+import { median, percentile, poll, probe, round, sequential, sleep, startProber, startTarget } from './lib.mjs';
 import { writeReport } from './report.mjs';
 
 const QUICK = process.argv.includes('--quick');
@@ -48,7 +48,7 @@ function machine() {
  * probed every `everyMs` (open loop). Returns the replies, sorted by arrival, and the block's times.
  */
 async function probedBlock(mode, thresholdSeconds, blockMs, everyMs, leadMs = 200) {
-  const target = await Target.start(mode, { BENCH_THRESHOLD: String(thresholdSeconds) });
+  const target = await startTarget(mode, { BENCH_THRESHOLD: String(thresholdSeconds) });
   await sleep(300);
   const poller = await startProber(target.port, '/health', everyMs);
   await sleep(leadMs);
@@ -148,7 +148,7 @@ async function scrapeCost() {
   const [c1, c16] = P.cannonConnections;
   // All targets run at once and take turns within each round, so that every mode sees the same minutes of machine noise.
   const targets = {};
-  for (const mode of modes) targets[mode] = await Target.start(mode);
+  for (const mode of modes) targets[mode] = await startTarget(mode);
   await sleep(300);
   const runs = Object.fromEntries(modes.map((mode) => [mode, { seq: [], main: [], c1: [], c16: [] }]));
   for (const mode of modes) await cannon(targets[mode].port, '/metrics', 1, 1); // warm up
@@ -192,12 +192,12 @@ async function scrapeCost() {
 /** RSS and heap, healthcheck on vs off, after scraping and many /health requests. */
 async function memory() {
   const targets = {
-    on: await Target.start('package', { BENCH_THRESHOLD: '5' }),
-    lean: await Target.start('package-lean', { BENCH_THRESHOLD: '5' }),
-    off: await Target.start('off'),
-    offOtel: await Target.start('off-otel'),
+    on: await startTarget('package', { BENCH_THRESHOLD: '5' }),
+    lean: await startTarget('package-lean', { BENCH_THRESHOLD: '5' }),
+    off: await startTarget('off'),
+    offOtel: await startTarget('off-otel'),
     // The conventional setup (node:http and prom-client on the main thread) under the same traffic.
-    conventional: await Target.start('prom-client'),
+    conventional: await startTarget('prom-client'),
   };
   const mem = async () => {
     const sample = {};
@@ -251,7 +251,7 @@ async function scale() {
   for (const mode of ['package', 'bare-otel']) {
     out[mode] = {};
     for (const series of P.scale) {
-      const target = await Target.start(mode, { BENCH_SERIES: String(series) });
+      const target = await startTarget(mode, { BENCH_SERIES: String(series) });
       await sleep(300);
       await probe(target.port, '/metrics');
       const replies = [];

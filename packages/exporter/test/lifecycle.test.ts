@@ -8,7 +8,7 @@ import {
   startWorkerHealthcheckFromEnv,
 } from '@worker-health/exporter';
 import { crashHealthThreadForTest } from '../dist/testing.js';
-import { Child, freePort, get, sleep } from './helpers.js';
+import { Child, freePort, get, sleep } from '@worker-health/testing';
 
 const ENV = {
   enabled: 'HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED',

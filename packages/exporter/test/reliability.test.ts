@@ -13,7 +13,7 @@ import {
   type WorkerHealthcheck,
 } from '@worker-health/exporter';
 import { crashHealthThreadForTest } from '../dist/testing.js';
-import { Child, get, hasPrometheusTools, load, parseExposition, raw, sleep, until, type LoadReply } from './helpers.js';
+import { Child, get, hasPrometheusTools, load, parseExposition, raw, sleep, until, type LoadReply } from '@worker-health/testing';
 
 const VALID_BODY: Record<number, string[]> = { 200: ['{"status":"HEALTHY"}'], 503: ['{"status":"UNHEALTHY"}', '{"status":"STARTING"}'] };
 const failures = (replies: LoadReply[]) => ({
