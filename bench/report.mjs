@@ -125,7 +125,7 @@ ${costGoals(r, v).map((line) => `- ${line.replace(/: (not met|met)$/, (_, x) => 
     : '';
   return `# Benchmarks
 
-${banner}Measured ${r.date.slice(0, 10)} by \`pnpm bench\` (${r.seconds} s) on ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}.
+${banner}Measured ${r.date.slice(0, 10)} by \`pnpm bench\` (${r.seconds} s) on ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; load average (1, 5, 15 min) ${m.loadAverageAtStart.join(', ')} at the start and ${m.loadAverageAtEnd.join(', ')} at the end.
 Every figure below comes from [\`bench/results.json\`](bench/results.json), written by the same run; comparisons were measured side by side in it.
 Reproduce with \`npx -y pnpm@12.4.2 bench\` (it rewrites both files).
 

@@ -8,7 +8,7 @@
 // A quick or partial run writes to --out, else to a temporary folder: the committed files come only
 // from a full run, so that every figure in them is from the run that wrote them.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, release, tmpdir, totalmem, type as osType } from 'node:os';
+import { cpus, loadavg, release, tmpdir, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -40,7 +40,14 @@ const P = QUICK
 const log = (line) => process.stdout.write(`${line}\n`);
 
 function machine() {
-  return { node: process.version, os: `${osType()} ${release()}`, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: round(totalmem() / 2 ** 30, 1) };
+  return {
+    node: process.version,
+    os: `${osType()} ${release()}`,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: round(totalmem() / 2 ** 30, 1),
+    loadAverageAtStart: loadavg().map((x) => round(x, 2)),
+  };
 }
 
 /**
@@ -279,6 +286,8 @@ for (const key of SECTIONS) {
   log(`${JSON.stringify(results[key])}`);
 }
 results.seconds = round((Date.now() - Date.parse(results.date)) / 1000, 1);
+// Other work on the machine moves every timing figure: the reader should see how busy it was.
+results.machine.loadAverageAtEnd = loadavg().map((x) => round(x, 2));
 
 mkdirSync(OUT, { recursive: true });
 writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -31,7 +31,7 @@ describe('pnpm bench --quick', () => {
     assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
     assert.equal(r.quick, true);
     assert.equal(r.partial, false);
-    for (const key of ['node', 'os', 'cpu', 'cores', 'memoryGiB']) assert.ok(key in r.machine, `machine.${key}`);
+    for (const key of ['node', 'os', 'cpu', 'cores', 'memoryGiB', 'loadAverageAtStart', 'loadAverageAtEnd']) assert.ok(key in r.machine, `machine.${key}`);
   });
 
   it('has every figure of the stall and detection sections', () => {
