@@ -1,78 +1,29 @@
-// Helpers of the benchmark: target processes, probes, statistics.
-import { spawn } from 'node:child_process';
+// Helpers of the benchmark: target processes, probes, statistics. The child driver and the HTTP
+// clients are the repository's one copy, shared with the tests (@worker-health/testing).
 import { Agent, request } from 'node:http';
-import { createInterface } from 'node:readline';
+import { Child, get, sleep } from '@worker-health/testing';
 
-export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep };
 
-/** A target process (target.mjs) driven over stdin/stdout. */
-export class Target {
-  static async start(mode, env = {}) {
-    const target = new Target(mode, env);
-    target.port = (await target.next('port', 30_000)).port;
-    return target;
-  }
+const TARGET = new URL('./target.mjs', import.meta.url);
+const PROBER = new URL('./prober.mjs', import.meta.url);
 
-  constructor(mode, env) {
-    this.mode = mode;
-    this.lines = [];
-    this.waiters = [];
-    this.stderr = '';
-    this.process = spawn(process.execPath, ['--expose-gc', new URL('./target.mjs', import.meta.url).pathname, mode], {
-      env: { ...process.env, ...env },
-      stdio: 'pipe',
-    });
-    this.process.stderr.setEncoding('utf8').on('data', (chunk) => (this.stderr += chunk));
-    createInterface({ input: this.process.stdout }).on('line', (line) => {
-      this.lines.push(JSON.parse(line));
-      for (const wake of this.waiters.splice(0)) wake();
-    });
-  }
-
-  async next(key, timeoutMs = 120_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const index = this.lines.findIndex((line) => key in line);
-      if (index !== -1) return this.lines.splice(index, 1)[0];
-      if (Date.now() > deadline || this.process.exitCode !== null) {
-        throw new Error(`${this.mode}: no "${key}" within ${timeoutMs} ms; stderr: ${this.stderr}`);
-      }
-      await new Promise((resolve) => {
-        const timer = setTimeout(resolve, 50);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  send(line) {
-    this.process.stdin.write(`${line}\n`);
-  }
-
-  async stop() {
-    if (this.process.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.process.once('exit', resolve));
-    this.send('exit');
-    await Promise.race([exited, sleep(3_000)]);
-    if (this.process.exitCode === null) this.process.kill('SIGKILL');
-  }
+/** A target process (target.mjs) running `setup` (setups.mjs), once it has said its port: `.port`. */
+export async function startTarget(setup, env = {}) {
+  const target = new Child(TARGET, env, [setup], { nodeArgs: ['--expose-gc'], nextTimeoutMs: 120_000 });
+  target.port = (await target.next('port', 30_000)).port;
+  return target;
 }
 
-/** One GET on a fresh connection (as a kubelet probe does). */
-export function probe(port, path, timeoutMs = 30_000) {
+/** One GET on a fresh connection (as a kubelet probe does); a failure is status 0. */
+export async function probe(port, path, timeoutMs = 30_000) {
   const sent = performance.now();
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, agent: false, timeout: timeoutMs }, (res) => {
-      let bytes = 0;
-      res.on('data', (chunk) => (bytes += chunk.length));
-      res.on('end', () => resolve({ status: res.statusCode, sent, ms: performance.now() - sent, at: Date.now(), bytes }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (error) => resolve({ status: 0, error: error.message, sent, ms: performance.now() - sent, at: Date.now(), bytes: 0 }));
-    req.end();
-  });
+  try {
+    const reply = await get(port, path, 'GET', timeoutMs);
+    return { status: reply.status, ms: reply.ms, at: Date.now(), bytes: Buffer.byteLength(reply.body) };
+  } catch (error) {
+    return { status: 0, error: error.message, ms: performance.now() - sent, at: Date.now(), bytes: 0 };
+  }
 }
 
 /** Fires `probe` every `everyMs` without waiting for answers (open loop), until stopped. */
@@ -102,16 +53,14 @@ export function poll(port, path, everyMs) {
  * stopped; replies carry `sentAt` and `at` in epoch milliseconds.
  */
 export async function startProber(port, path, everyMs) {
-  const child = spawn(process.execPath, [new URL('./prober.mjs', import.meta.url).pathname, String(port), path, String(everyMs)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  if ((await lines.next()).value !== 'ready') throw new Error('the prober did not start');
+  const prober = new Child(PROBER, {}, [String(port), path, String(everyMs)]);
+  await prober.next('ready');
   return {
     async stop() {
-      child.stdin.end('stop\n');
-      const { value } = await lines.next();
-      return JSON.parse(value);
+      prober.send('stop');
+      const { replies } = await prober.next('replies', 60_000);
+      await prober.exited();
+      return replies;
     },
   };
 }

@@ -3,39 +3,24 @@
 // against the package's health thread (in this process) and against a plain
 // node:http server on the main thread of another process, once back to back and once 20 ms apart (as in the stall benchmark).
 // Medians of connect, first byte, and end of the answer, in ms.
-import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
-import { createInterface } from 'node:readline';
 import { startWorkerHealthcheck } from '@worker-health/exporter';
+import { Child, rawRequest } from '@worker-health/testing';
 import { median, round, sleep } from './lib.mjs';
 
 const request = Buffer.from('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n', 'latin1');
-function probe(port) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    let connected = 0;
-    let firstByte = 0;
-    const socket = connect({ host: '127.0.0.1', port, noDelay: true });
-    socket.on('connect', () => {
-      connected = performance.now();
-      socket.write(request);
-    });
-    socket.once('data', () => (firstByte = performance.now()));
-    socket.on('end', () => {
-      resolve([connected - started, firstByte - connected, performance.now() - firstByte]);
-      socket.destroy();
-    });
-    socket.on('error', reject);
-  });
+async function probe(port) {
+  const { connectMs, firstByteMs, ms, error } = await rawRequest(port, request);
+  if (error) throw new Error(`probe of port ${port} failed: ${error}`);
+  return [connectMs, firstByteMs - connectMs, ms - firstByteMs];
 }
 
 const healthcheck = await startWorkerHealthcheck({ workerName: 'bench', port: 0, bindAddress: '127.0.0.1' });
 healthcheck.setListenerHealthy(true);
-const plain = spawn(process.execPath, ['-e', `
+const plain = new Child(process.execPath, {}, ['-e', `
   const server = require('node:http').createServer((_, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"HEALTHY"}'));
-  server.listen(0, '127.0.0.1', () => console.log(server.address().port));
-  process.stdin.on('end', () => process.exit(0)).resume();`]);
-const plainPort = Number((await createInterface({ input: plain.stdout })[Symbol.asyncIterator]().next()).value);
+  server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: server.address().port })));
+  require('node:readline').createInterface({ input: process.stdin }).once('line', () => process.exit(0));`]);
+const plainPort = (await plain.next('port')).port;
 
 console.log('medians of 300 probes, ms: connect / first byte / end of answer');
 for (const [name, port] of [['health thread', healthcheck.port], ['main-thread node:http', plainPort]]) {
@@ -50,4 +35,4 @@ for (const [name, port] of [['health thread', healthcheck.port], ['main-thread n
   }
 }
 await healthcheck.shutdown();
-plain.stdin.end();
+await plain.stop();

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
 import { HEALTHCHECK_DEFAULTS, HEALTHCHECK_ENV } from '@worker-health/core';
-import { hasPrometheusTools } from './helpers.js';
+import { hasPrometheusTools } from '@worker-health/testing';
 
 const examples = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { get, healthIs, freePort, MAIN, Processes, sleep, until, type Child } from './helpers.js';
+import { freePort, get, sleep, until, type Child } from '@worker-health/testing';
+import { healthIs, MAIN, Processes } from './helpers.js';
 
 describe('example worker', () => {
   const processes = new Processes();

@@ -1,6 +1,4 @@
-import { Child, get } from '../../../packages/exporter/test/helpers.js';
-
-export { Child, freePort, get, hasPrometheusTools, parseExposition, sleep, until } from '../../../packages/exporter/test/helpers.js';
+import { Child, get } from '@worker-health/testing';
 
 export const MAIN = new URL('../dist/main.js', import.meta.url);
 export const DISPATCHER = new URL('../dist/dispatcher-main.js', import.meta.url);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, describe, it } from 'node:test';
-import { freePort, Processes, until } from './helpers.js';
+import { freePort, until } from '@worker-health/testing';
+import { Processes } from './helpers.js';
 
 interface OtlpPoint { asDouble?: number; asInt?: string | number }
 interface OtlpMetric { name: string; description?: string; gauge?: { dataPoints: OtlpPoint[] } }

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { freePort, get, hasPrometheusTools, healthIs, Processes, sleep, until } from './helpers.js';
+import { freePort, get, hasPrometheusTools, sleep, until } from '@worker-health/testing';
+import { healthIs, Processes } from './helpers.js';
 
 // A real Prometheus server scrapes the example worker every second; the seed
 // page's query is asked through its HTTP API.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { Child, get, parseExposition, sleep, type Reply } from './helpers.js';
+import { Child, get, parseExposition, sleep, type Reply } from '@worker-health/testing';
 
 // A child process blocks its main thread for 3 s with a 1 s threshold while
 // this process polls its endpoints: they must answer during the block.

@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import { HealthcheckConfigError, HealthState } from '@worker-health/core';
 import { SERVER_LIMITS } from '@worker-health/exporter';
 import { createHealthServer, type HealthServerOptions } from '../src/health-server.js';
-import { Child, get, sleep, until } from './helpers.js';
+import { Child, get, sleep, until } from '@worker-health/testing';
 
 /** Opens `count` connections that send nothing; each records whether the server closed it. */
 async function idleConnections(port: number, count: number): Promise<Array<{ socket: Socket; closed: () => boolean }>> {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startWorkerHealthcheck, type WorkerHealthcheck } from '@worker-health/exporter';
-import { get, raw, sleep } from './helpers.js';
+import { get, raw, sleep } from '@worker-health/testing';
 
 describe('/health, /livez and /readyz', () => {
   let hc: WorkerHealthcheck;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startWorkerHealthcheck, type WorkerHealthcheck } from '@worker-health/exporter';
 import { connect } from 'node:net';
-import { get, raw } from './helpers.js';
+import { get, raw } from '@worker-health/testing';
 
 const BARE_400 = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 

@@ -7,7 +7,8 @@ import {
   startWorkerHealthcheck,
   startWorkerHealthcheckFromEnv,
 } from '@worker-health/exporter';
-import { Child, freePort, get, sleep, startCrashable } from './helpers.js';
+import { Child, freePort, get, sleep } from '@worker-health/testing';
+import { startCrashable } from './helpers.js';
 
 const ENV = {
   enabled: 'HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED',

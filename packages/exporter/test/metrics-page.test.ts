@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { MeterProvider, type CollectionResult } from '@opentelemetry/sdk-metrics';
 import { HealthcheckMetricReader, startWorkerHealthcheck, workerMetricNames, type WorkerHealthcheck } from '@worker-health/exporter';
-import { Child, get, hasPrometheusTools, parseExposition, sleep, until } from './helpers.js';
+import { Child, get, hasPrometheusTools, parseExposition, sleep, until } from '@worker-health/testing';
 
 const start = (options: Partial<Parameters<typeof startWorkerHealthcheck>[0]> = {}) =>
   startWorkerHealthcheck({ workerName: 'w', port: 0, bindAddress: '127.0.0.1', ...options });

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { HealthcheckMetricReader, startWorkerHealthcheck, type WorkerHealthcheck } from '@worker-health/exporter';
-import { get, hasPrometheusTools, parseExposition, until } from './helpers.js';
+import { get, hasPrometheusTools, parseExposition, until } from '@worker-health/testing';
 
 describe('/metrics', () => {
   let hc: WorkerHealthcheck;

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { HealthcheckConfigError, HealthcheckListenError, WorkerHealthcheckReader } from '@worker-health/exporter';
-import { get, parseExposition, until } from './helpers.js';
+import { get, parseExposition, until } from '@worker-health/testing';
 
 const refused = (port: number) =>
   get(port, '/health', 'GET', 1_000).then(

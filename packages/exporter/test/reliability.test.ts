@@ -12,7 +12,8 @@ import {
   startWorkerHealthcheckFromEnv,
   type WorkerHealthcheck,
 } from '@worker-health/exporter';
-import { Child, get, hasPrometheusTools, load, parseExposition, raw, sleep, startCrashable, until, type LoadReply } from './helpers.js';
+import { Child, get, hasPrometheusTools, load, parseExposition, raw, sleep, until, type LoadReply } from '@worker-health/testing';
+import { startCrashable } from './helpers.js';
 
 const VALID_BODY: Record<number, string[]> = { 200: ['{"status":"HEALTHY"}'], 503: ['{"status":"UNHEALTHY"}', '{"status":"STARTING"}'] };
 const failures = (replies: LoadReply[]) => ({

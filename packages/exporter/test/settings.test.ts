@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { HealthcheckConfigError, startWorkerHealthcheck, startWorkerHealthcheckFromEnv, type WorkerHealthcheckOptions } from '@worker-health/exporter';
 import { resolveSettings } from '../dist/settings.js';
-import { sleep, startCrashable, until } from './helpers.js';
+import { sleep, until } from '@worker-health/testing';
+import { startCrashable } from './helpers.js';
 import { connect, type Socket } from 'node:net';
 
 const ENV = {

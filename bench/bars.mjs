@@ -1,0 +1,55 @@
+// The bars the figures of results.json are judged against. A bar is a target set by an issue, not a
+// measurement: each verdict compares figures of the same run, and names them.
+import { round } from './lib.mjs';
+
+/** Verdicts for the sections present in `r`, keyed by bar: { bar, figure, met }. */
+export function judge(r) {
+  const v = {};
+  if (r.stall) {
+    const p = r.stall.package;
+    v.stall = { bar: '≤ 1.5 × the idle p99 of the same run', figure: `${p.p99Ms} ms ≤ ${round(1.5 * p.idleP99Ms)} ms`, met: p.p99Ms <= 1.5 * p.idleP99Ms };
+  }
+  if (r.detection) {
+    const d = r.detection.package;
+    v.detect = { bar: '≤ 150 ms', figure: d.detectMinusThresholdMs, met: d.detectMinusThresholdMs !== null && d.detectMinusThresholdMs <= 150 };
+    v.recover = { bar: '≤ 150 ms', figure: d.recoverMs, met: d.recoverMs !== null && d.recoverMs <= 150 };
+  }
+  if (r.cost) {
+    const { defaults, floor, peer } = r.cost;
+    const tput = defaults.throughputRatio.median;
+    v.costThroughputFloor = {
+      bar: "throughput with defaults ≥ the floor's − 0.01",
+      figure: `${tput} vs ${round(floor.throughputRatio.median - 0.01, 3)}`,
+      met: tput >= floor.throughputRatio.median - 0.01,
+    };
+    v.costThroughputPeer = { bar: "throughput with defaults ≥ the peer's", figure: `${tput} vs ${peer.throughputRatio.median}`, met: tput >= peer.throughputRatio.median };
+    v.costRss = {
+      bar: "RSS over nothing with defaults ≤ the floor's + 6 MiB",
+      figure: `${defaults.rssOverNothingMiB.median} vs ${round(floor.rssOverNothingMiB.median + 6, 1)} MiB`,
+      met: defaults.rssOverNothingMiB.median <= floor.rssOverNothingMiB.median + 6,
+    };
+  }
+  if (r.scrapeCost) {
+    const lean = ratioToBareOtel(r.scrapeCost, 'package-lean');
+    v.scrapeCost = { bar: '≤ 1.2', figure: `${lean.c1P99}, ${lean.c16Mean}`, met: lean.c1P99 <= 1.2 && lean.c16Mean <= 1.2 };
+  }
+  if (r.memory) {
+    v.memory = { bar: '≤ 20 MB', figure: r.memory.rssOverheadMB, met: r.memory.rssOverheadMB <= 20 };
+    v.memoryGrowth = { bar: '≤ 1 MB', figure: r.memory.rssGrowthAfterPhaseAMB, met: r.memory.rssGrowthAfterPhaseAMB <= 1 };
+  }
+  return v;
+}
+
+/** Latency and throughput of `mode` as multiples of bare exporter-prometheus serving the same two gauges. */
+export function ratioToBareOtel(s, mode) {
+  const bare = s['bare-otel'];
+  const m = s[mode];
+  return {
+    c1P50: round(m.sequential.p50Ms / bare.sequential.p50Ms),
+    c1P99: round(m.sequential.p99Ms / bare.sequential.p99Ms),
+    c16Mean: round(m.c16.meanMs / bare.c16.meanMs),
+    c16P99: round(m.c16.p99Ms / bare.c16.p99Ms),
+    c1Rps: round(m.c1.rps / bare.c1.rps),
+    c16Rps: round(m.c16.rps / bare.c16.rps),
+  };
+}

@@ -1,0 +1,162 @@
+// The set-ups a target process (target.mjs) can run, each started by `startSetup(name)`:
+//   off          nothing: no healthcheck, no server
+//   off-otel     no healthcheck, but the OpenTelemetry metrics SDK loaded and a MeterProvider in use
+//   package      @worker-health/exporter (server in a worker thread), defaults
+//   package-lean the same with defaultMetrics: false
+//   prom-client  the peer: node:http on the main thread + prom-client collectDefaultMetrics + the two gauges
+//                (what the Hatchet TypeScript SDK runs)
+//   bare-otel    @opentelemetry/exporter-prometheus on the main thread serving the same two gauges
+//   floor        a worker thread with a node:http server, a static /health and a static /metrics of the two
+//                gauges: the least our design can cost
+// `series` > 0 registers that many counter series on the application's MeterProvider (for `package`,
+// through a HealthcheckMetricReader passed as `metricReader`) or on prom-client's registry.
+import { createServer } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+export const SETUPS = ['off', 'off-otel', 'package', 'package-lean', 'prom-client', 'bare-otel', 'floor'];
+
+/** Starts `name`; resolves its port (0 when it serves nothing). */
+export async function startSetup(name, { threshold = 1, series = 0 } = {}) {
+  switch (name) {
+    case 'off':
+      return 0;
+    case 'off-otel':
+      return offOtel();
+    case 'package':
+    case 'package-lean':
+      return workerHealth({ threshold, series, defaultMetrics: name === 'package' });
+    case 'prom-client':
+      return promClient(series);
+    case 'bare-otel':
+      return bareOtel(threshold, series);
+    case 'floor':
+      return floor();
+    default:
+      throw new Error(`unknown set-up "${name}"; accepted: ${SETUPS.join(', ')}`);
+  }
+}
+
+function addSeries(meter, series) {
+  if (series === 0) return;
+  const counter = meter.createCounter('app_requests', { description: 'App requests' });
+  for (let i = 0; i < series; i++) counter.add(1, { route: `/route/${i}` });
+}
+
+async function listen(server) {
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server.address().port;
+}
+
+async function workerHealth({ threshold, series, defaultMetrics }) {
+  const { HealthcheckMetricReader, startWorkerHealthcheck } = await import('@worker-health/exporter');
+  let metricReader;
+  if (series > 0) {
+    const { MeterProvider } = await import('@opentelemetry/sdk-metrics');
+    metricReader = new HealthcheckMetricReader();
+    addSeries(new MeterProvider({ readers: [metricReader] }).getMeter('app'), series);
+  }
+  const healthcheck = await startWorkerHealthcheck({
+    workerName: 'bench',
+    port: 0,
+    bindAddress: '127.0.0.1',
+    eventLoopBlockThresholdSeconds: threshold,
+    metricReader,
+    defaultMetrics,
+  });
+  healthcheck.setListenerHealthy(true);
+  return healthcheck.port;
+}
+
+async function promClient(series) {
+  const client = (await import('prom-client')).default;
+  client.collectDefaultMetrics();
+  new client.Gauge({ name: 'hatchet_worker_listener_health_bench', help: 'Listener health (1 healthy, 0 unhealthy)' }).set(1);
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+  new client.Gauge({
+    name: 'hatchet_worker_event_loop_lag_seconds_bench',
+    help: 'Event loop lag in seconds (listener process)',
+    collect() {
+      this.set(lag.max / 1e9);
+      lag.reset();
+    },
+  });
+  if (series > 0) {
+    const counter = new client.Counter({ name: 'app_requests_total', help: 'App requests', labelNames: ['route'] });
+    for (let i = 0; i < series; i++) counter.inc({ route: `/route/${i}` });
+  }
+  return listen(
+    createServer(async (req, res) => {
+      if (req.url === '/health') {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"HEALTHY"}');
+      } else if (req.url === '/metrics') {
+        const text = await client.register.metrics();
+        res.writeHead(200, { 'Content-Type': client.register.contentType }).end(text);
+      } else res.writeHead(404).end();
+    }),
+  );
+}
+
+async function bareOtel(threshold, series) {
+  const { MeterProvider } = await import('@opentelemetry/sdk-metrics');
+  const { PrometheusExporter } = await import('@opentelemetry/exporter-prometheus');
+  const { HealthState, Heartbeat, registerWorkerHealthGauges } = await import('@worker-health/core');
+  // Its own server cannot take port 0 (`port || 9464`): serve its handler from ours.
+  const exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
+  const provider = new MeterProvider({ readers: [exporter] });
+  const state = HealthState.create({ eventLoopBlockThresholdSeconds: threshold });
+  state.setListenerHealthy(true);
+  new Heartbeat(state).start();
+  registerWorkerHealthGauges(provider.getMeter('bench'), state, 'bench');
+  addSeries(provider.getMeter('app'), series);
+  return listen(
+    createServer((req, res) => {
+      if (req.url === '/metrics') exporter.getMetricsRequestHandler(req, res);
+      else if (req.url === '/health') {
+        const status = state.status();
+        res.writeHead(status === 'HEALTHY' ? 200 : 503, { 'Content-Type': 'application/json' }).end(`{"status":"${status}"}`);
+      } else res.writeHead(404).end();
+    }),
+  );
+}
+
+async function offOtel() {
+  const { MeterProvider, MetricReader } = await import('@opentelemetry/sdk-metrics');
+  class PullReader extends MetricReader {
+    async onShutdown() {}
+    async onForceFlush() {}
+  }
+  const reader = new PullReader();
+  new MeterProvider({ readers: [reader] }).getMeter('app').createCounter('app_requests').add(1);
+  await reader.collect();
+  return 0;
+}
+
+const FLOOR_METRICS = [
+  '# HELP hatchet_worker_listener_health_bench Listener health (1 healthy, 0 unhealthy)',
+  '# TYPE hatchet_worker_listener_health_bench gauge',
+  'hatchet_worker_listener_health_bench 1',
+  '# HELP hatchet_worker_event_loop_lag_seconds_bench Event loop lag in seconds (listener process)',
+  '# TYPE hatchet_worker_event_loop_lag_seconds_bench gauge',
+  'hatchet_worker_event_loop_lag_seconds_bench 0',
+  '',
+].join('\n');
+
+async function floor() {
+  const { Worker } = await import('node:worker_threads');
+  const thread = new Worker(
+    `const { createServer } = require('node:http');
+     const { parentPort, workerData } = require('node:worker_threads');
+     const server = createServer((req, res) => {
+       if (req.url === '/health') res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"HEALTHY"}');
+       else if (req.url === '/metrics') res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(workerData);
+       else res.writeHead(404).end();
+     });
+     server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));`,
+    { eval: true, workerData: FLOOR_METRICS },
+  );
+  return new Promise((resolve, reject) => {
+    thread.once('message', resolve);
+    thread.once('error', reject);
+  });
+}
