@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Child, freePort, get, until } from '../../../packages/exporter/test/helpers.js';
+import { Child, freePort, get, until } from '@worker-health/testing';
 
 const MAIN = new URL('../dist/main.js', import.meta.url);
 

@@ -1,4 +1,4 @@
-import { Child, freePort, get, sleep } from '../../exporter/test/helpers.js';
+import { Child, freePort, get, sleep } from '@worker-health/testing';
 import { FakeEngine } from '../../../examples/hatchet-worker/src/fake-engine.js';
 
 export { sleep };
