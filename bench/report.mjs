@@ -150,7 +150,7 @@ ${notes(r, v)}
 
 ## Diagnostics outside \`pnpm bench\`
 
-These scripts answer narrower questions; their figures are not in this file (run them to get yours): \`node bench/probe-floor.mjs\` (what a \`/health\` probe costs with nothing blocked, connect / first byte / end), \`node bench/runtime-cost.mjs\` (what each piece of \`@opentelemetry/instrumentation-runtime-node\` costs the worker), \`node --expose-gc bench/memory-breakdown.mjs\` (RSS of an idle worker thread, of the first package a process loads, of \`node:http\` on the main thread and in a thread, of the healthcheck).
+These scripts answer narrower questions; their figures are not in this file (run them to get yours): \`node bench/probe-floor.mjs\` (what a \`/health\` probe costs with nothing blocked, connect / first byte / end), \`node --expose-gc bench/memory-breakdown.mjs\` (RSS of an idle worker thread, of the first package a process loads, of \`node:http\` on the main thread and in a thread, of the healthcheck), \`node bench/churn.mjs\` (RSS over many start/shutdown cycles in one process, and where in the address space it sits).
 `;
 }
 

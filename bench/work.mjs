@@ -1,4 +1,4 @@
-// The CPU-bound work of the cost table (target.mjs) and of runtime-cost.mjs.
+// The CPU-bound work of the cost table (target.mjs).
 let seed = 42;
 
 /** Numbers sorted by one work item of each workload: `js` is about half a millisecond, `task` about one. */
