@@ -7,11 +7,19 @@ export function judge(r) {
   const v = {};
   if (r.stall) {
     const p = r.stall.package;
-    v.stall = { bar: '≤ 1.5 × the idle p99 of the same run', figure: `${p.p99Ms} ms ≤ ${round(1.5 * p.idleP99Ms)} ms`, met: p.p99Ms <= 1.5 * p.idleP99Ms };
+    v.stall = {
+      bar: '≤ 1.5 × the idle p99 of the same run',
+      figure: `${p.p99Ms} ms ≤ ${round(1.5 * p.idleP99Ms)} ms`,
+      met: p.p99Ms <= 1.5 * p.idleP99Ms,
+    };
   }
   if (r.detection) {
     const d = r.detection.package;
-    v.detect = { bar: '≤ 150 ms', figure: d.detectMinusThresholdMs, met: d.detectMinusThresholdMs !== null && d.detectMinusThresholdMs <= 150 };
+    v.detect = {
+      bar: '≤ 150 ms',
+      figure: d.detectMinusThresholdMs,
+      met: d.detectMinusThresholdMs !== null && d.detectMinusThresholdMs <= 150,
+    };
     v.recover = { bar: '≤ 150 ms', figure: d.recoverMs, met: d.recoverMs !== null && d.recoverMs <= 150 };
   }
   if (r.cost) {
@@ -22,7 +30,11 @@ export function judge(r) {
       figure: `${tput} vs ${round(floor.throughputRatio.median - 0.01, 3)}`,
       met: tput >= floor.throughputRatio.median - 0.01,
     };
-    v.costThroughputPeer = { bar: "throughput with defaults ≥ the peer's", figure: `${tput} vs ${peer.throughputRatio.median}`, met: tput >= peer.throughputRatio.median };
+    v.costThroughputPeer = {
+      bar: "throughput with defaults ≥ the peer's",
+      figure: `${tput} vs ${peer.throughputRatio.median}`,
+      met: tput >= peer.throughputRatio.median,
+    };
     v.costRss = {
       bar: "RSS over nothing with defaults ≤ the floor's + 6 MiB",
       figure: `${defaults.rssOverNothingMiB.median} vs ${round(floor.rssOverNothingMiB.median + 6, 1)} MiB`,

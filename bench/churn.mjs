@@ -112,7 +112,9 @@ const MALLOC = [
 function driver(cycles, runs, only) {
   const f = (n) => n.toFixed(1);
   console.log(`${cycles} start/shutdown cycles per case, each case in a fresh process, ${runs} run(s); MB after gc()`);
-  console.log('| case | malloc | RSS at each fifth of the cycles | RSS growth | brk heap | other anonymous | file | heap used growth | fds, threads at the end |');
+  console.log(
+    '| case | malloc | RSS at each fifth of the cycles | RSS growth | brk heap | other anonymous | file | heap used growth | fds, threads at the end |',
+  );
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (let run = 0; run < runs; run++) {
     for (const name of Object.keys(CASES).filter((n) => only === undefined || n.includes(only))) {

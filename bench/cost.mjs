@@ -42,9 +42,18 @@ export async function cost(P) {
   for (const row of COST_ROWS) {
     const runs = perRound[row.key];
     out[row.key] = {
-      throughputRatio: spread(runs.map((x) => x.speedup / baseSpeedup), 3),
-      rssOverNothingMiB: spread(runs.map((x) => (x.rssGrowth - baseRss) / MiB), 1),
-      heapOverNothingMiB: spread(runs.map((x) => (x.heapGrowth - baseHeap) / MiB), 1),
+      throughputRatio: spread(
+        runs.map((x) => x.speedup / baseSpeedup),
+        3,
+      ),
+      rssOverNothingMiB: spread(
+        runs.map((x) => (x.rssGrowth - baseRss) / MiB),
+        1,
+      ),
+      heapOverNothingMiB: spread(
+        runs.map((x) => (x.heapGrowth - baseHeap) / MiB),
+        1,
+      ),
       itemsPerSecond: round(median(runs.map((x) => x.itemsPerSecond)), 0),
       rssMiB: round(median(runs.map((x) => x.rss)) / MiB, 1),
       heapMiB: round(median(runs.map((x) => x.heapUsed)) / MiB, 1),
@@ -58,7 +67,12 @@ export async function cost(P) {
 
 /** Median and range of per-round figures, and the figures themselves. */
 function spread(values, digits) {
-  return { median: round(median(values), digits), min: round(Math.min(...values), digits), max: round(Math.max(...values), digits), rounds: values.map((v) => round(v, digits)) };
+  return {
+    median: round(median(values), digits),
+    min: round(Math.min(...values), digits),
+    max: round(Math.max(...values), digits),
+    rounds: values.map((v) => round(v, digits)),
+  };
 }
 
 async function costProcess(row, P, decoyPort) {

@@ -16,14 +16,20 @@ async function probe(port) {
 
 const healthcheck = await startWorkerHealthcheck({ workerName: 'bench', port: 0, bindAddress: '127.0.0.1' });
 healthcheck.setListenerHealthy(true);
-const plain = new Child(process.execPath, {}, ['-e', `
+const plain = new Child(process.execPath, {}, [
+  '-e',
+  `
   const server = require('node:http').createServer((_, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"HEALTHY"}'));
   server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: server.address().port })));
-  require('node:readline').createInterface({ input: process.stdin }).once('line', () => process.exit(0));`]);
+  require('node:readline').createInterface({ input: process.stdin }).once('line', () => process.exit(0));`,
+]);
 const plainPort = (await plain.next('port')).port;
 
 console.log('medians of 300 probes, ms: connect / first byte / end of answer');
-for (const [name, port] of [['health thread', healthcheck.port], ['main-thread node:http', plainPort]]) {
+for (const [name, port] of [
+  ['health thread', healthcheck.port],
+  ['main-thread node:http', plainPort],
+]) {
   for (const gapMs of [0, 20]) {
     const phases = [];
     for (let i = 0; i < 300; i++) {
@@ -31,7 +37,9 @@ for (const [name, port] of [['health thread', healthcheck.port], ['main-thread n
       if (gapMs) await sleep(gapMs);
     }
     const m = [0, 1, 2].map((k) => round(median(phases.map((p) => p[k])), 3));
-    console.log(`  ${name.padEnd(22)} ${gapMs ? '20 ms apart  ' : 'back to back '} ${m.join(' / ')}  (sum ${round(m[0] + m[1] + m[2], 2)})`);
+    console.log(
+      `  ${name.padEnd(22)} ${gapMs ? '20 ms apart  ' : 'back to back '} ${m.join(' / ')}  (sum ${round(m[0] + m[1] + m[2], 2)})`,
+    );
   }
 }
 await healthcheck.shutdown();

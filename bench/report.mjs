@@ -30,13 +30,17 @@ export function costRows(r) {
   return COST_ROWS.map(({ key }) => {
     const row = [costLabel(key, r), spread(c[key].throughputRatio), spread(c[key].rssOverNothingMiB), spread(c[key].heapOverNothingMiB)];
     // The absolute figures the others are measured against.
-    return key === 'nothing' ? [row[0], `${row[1]}; ${n.itemsPerSecond} tasks/s`, `${row[2]}; RSS ${n.rssMiB} MiB`, `${row[3]}; heap ${n.heapMiB} MiB`] : row;
+    return key === 'nothing'
+      ? [row[0], `${row[1]}; ${n.itemsPerSecond} tasks/s`, `${row[2]}; RSS ${n.rssMiB} MiB`, `${row[3]}; heap ${n.heapMiB} MiB`]
+      : row;
   });
 }
 
 /** Goal verdicts of the cost table, as lines. */
 export function costGoals(r, v = judge(r)) {
-  return ['costThroughputFloor', 'costThroughputPeer', 'costRss'].map((key) => `${v[key].bar}: ${v[key].figure}: ${v[key].met ? 'met' : 'not met'}`);
+  return ['costThroughputFloor', 'costThroughputPeer', 'costRss'].map(
+    (key) => `${v[key].bar}: ${v[key].figure}: ${v[key].met ? 'met' : 'not met'}`,
+  );
 }
 
 /** The other sections' rows (the cost table has its own): #, what, figure, bar, verdict. */
@@ -44,22 +48,52 @@ export function rows(r, v = judge(r)) {
   const out = [];
   if (r.stall) {
     const p = r.stall.package;
-    out.push(['1', '/health p99 during a block / the same probe idle before it (package)', `${fmt(p.p99Ms)} / ${fmt(p.idleP99Ms, ' ms')}`, v.stall.bar, verdict(v.stall)]);
+    out.push([
+      '1',
+      '/health p99 during a block / the same probe idle before it (package)',
+      `${fmt(p.p99Ms)} / ${fmt(p.idleP99Ms, ' ms')}`,
+      v.stall.bar,
+      verdict(v.stall),
+    ]);
     out.push(['1', '/health p50 / max during a block (package)', `${fmt(p.p50Ms)} / ${fmt(p.maxMs, ' ms')}`, '', '']);
     const c = r.stall['prom-client'];
-    out.push(['1', '/health p99 idle / max during a block (main-thread http + prom-client)', `${fmt(c.idleP99Ms)} / ${fmt(c.maxMs, ' ms')}`, 'comparison', '']);
+    out.push([
+      '1',
+      '/health p99 idle / max during a block (main-thread http + prom-client)',
+      `${fmt(c.idleP99Ms)} / ${fmt(c.maxMs, ' ms')}`,
+      'comparison',
+      '',
+    ]);
   }
   if (r.detection) {
-    out.push(['2', 'block start → first 503, less the threshold (package)', fmt(r.detection.package.detectMinusThresholdMs, ' ms'), v.detect.bar, verdict(v.detect)]);
+    out.push([
+      '2',
+      'block start → first 503, less the threshold (package)',
+      fmt(r.detection.package.detectMinusThresholdMs, ' ms'),
+      v.detect.bar,
+      verdict(v.detect),
+    ]);
     out.push(['2', 'block end → first 200 (package)', fmt(r.detection.package.recoverMs, ' ms'), v.recover.bar, verdict(v.recover)]);
     const b = r.detection['bare-otel'];
-    out.push(['2', 'main-thread server: runs with a 503 while blocked / at all', `${fmt(b.runsWith503WhileBlocked)} / ${b.runsWith503} of ${b.runs}`, 'comparison', '']);
+    out.push([
+      '2',
+      'main-thread server: runs with a 503 while blocked / at all',
+      `${fmt(b.runsWith503WhileBlocked)} / ${b.runsWith503} of ${b.runs}`,
+      'comparison',
+      '',
+    ]);
   }
   if (r.scrapeCost) {
     const s = r.scrapeCost;
     const modes = ['package', 'package-lean', 'bare-otel', 'prom-client'];
     const each = (f) => modes.map((m) => f(s[m])).join(' / ');
-    out.push(['4', 'modes below: package / package, defaultMetrics off / bare OTel (same 2 gauges as lean) / prom-client', each((x) => `${x.bytes} B`), '', '']);
+    out.push([
+      '4',
+      'modes below: package / package, defaultMetrics off / bare OTel (same 2 gauges as lean) / prom-client',
+      each((x) => `${x.bytes} B`),
+      '',
+      '',
+    ]);
     out.push(['4', '/metrics p50, one scraper (keep-alive), ms', each((x) => x.sequential.p50Ms), '', '']);
     out.push(['4', '/metrics p99, one scraper (keep-alive), ms', each((x) => x.sequential.p99Ms), '', '']);
     out.push(['4', 'main-thread busy time per scrape, one scraper, ms', each((x) => x.mainThreadMsPerScrape), '', '']);
@@ -68,19 +102,49 @@ export function rows(r, v = judge(r)) {
     out.push(['4', `/metrics mean / p99 at c${r.params.cannonConnections[1]}, ms`, each((x) => `${x.c16.meanMs}/${x.c16.p99Ms}`), '', '']);
     const full = ratioToBareOtel(s, 'package');
     out.push(['4', 'latency ratio to bare OTel, lean: c1 p99, c16 mean', v.scrapeCost.figure, v.scrapeCost.bar, verdict(v.scrapeCost)]);
-    out.push(['4', 'latency ratio to bare OTel, with default metrics: c1 p99, c16 mean', `${full.c1P99}, ${full.c16Mean}`, '(more content)', '']);
+    out.push([
+      '4',
+      'latency ratio to bare OTel, with default metrics: c1 p99, c16 mean',
+      `${full.c1P99}, ${full.c16Mean}`,
+      '(more content)',
+      '',
+    ]);
   }
   if (r.memory) {
-    out.push(['5', 'RSS overhead, on − off (no OpenTelemetry), at the end', fmt(r.memory.rssOverheadMB, ' MB'), v.memory.bar, verdict(v.memory)]);
+    out.push([
+      '5',
+      'RSS overhead, on − off (no OpenTelemetry), at the end',
+      fmt(r.memory.rssOverheadMB, ' MB'),
+      v.memory.bar,
+      verdict(v.memory),
+    ]);
     out.push(['5', 'RSS overhead, on − off with the OTel metrics SDK already in use', fmt(r.memory.rssOverheadOverOtelMB, ' MB'), '', '']);
     out.push(['5', 'RSS overhead, defaultMetrics off − off', fmt(r.memory.leanRssOverheadMB, ' MB'), '', '']);
-    out.push(['5', 'RSS, on − main-thread node:http + prom-client under the same traffic', fmt(r.memory.rssOverConventionalMB, ' MB'), 'comparison', '']);
-    out.push(['5', 'RSS / heap growth of "on" after the first phase', `${fmt(r.memory.rssGrowthAfterPhaseAMB)} / ${fmt(r.memory.heapGrowthAfterPhaseAMB, ' MB')}`, v.memoryGrowth.bar, verdict(v.memoryGrowth)]);
+    out.push([
+      '5',
+      'RSS, on − main-thread node:http + prom-client under the same traffic',
+      fmt(r.memory.rssOverConventionalMB, ' MB'),
+      'comparison',
+      '',
+    ]);
+    out.push([
+      '5',
+      'RSS / heap growth of "on" after the first phase',
+      `${fmt(r.memory.rssGrowthAfterPhaseAMB)} / ${fmt(r.memory.heapGrowthAfterPhaseAMB, ' MB')}`,
+      v.memoryGrowth.bar,
+      verdict(v.memoryGrowth),
+    ]);
   }
   if (r.scale) {
     for (const [series, x] of Object.entries(r.scale.package)) {
       const b = r.scale['bare-otel'][series];
-      out.push(['6', `scrape time / main-thread time per scrape with ${series} app series: package · bare OTel`, `${x.medianMs} / ${x.mainThreadMsPerScrape} · ${fmt(b?.medianMs)} / ${fmt(b?.mainThreadMsPerScrape, ' ms')} (${x.bytes} B)`, '', '']);
+      out.push([
+        '6',
+        `scrape time / main-thread time per scrape with ${series} app series: package · bare OTel`,
+        `${x.medianMs} / ${x.mainThreadMsPerScrape} · ${fmt(b?.medianMs)} / ${fmt(b?.mainThreadMsPerScrape, ' ms')} (${x.bytes} B)`,
+        '',
+        '',
+      ]);
     }
   }
   return out;
@@ -88,10 +152,21 @@ export function rows(r, v = judge(r)) {
 
 function textTable(all) {
   const widths = all[0].map((_, i) => Math.max(...all.map((row) => String(row[i]).length)));
-  return all.map((row) => row.map((cell, i) => String(cell).replace(/\*\*|`/g, '').padEnd(widths[i])).join('  ')).join('\n');
+  return all
+    .map((row) =>
+      row
+        .map((cell, i) =>
+          String(cell)
+            .replace(/\*\*|`/g, '')
+            .padEnd(widths[i]),
+        )
+        .join('  '),
+    )
+    .join('\n');
 }
 
-const mdTable = (head, body) => [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...body.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+const mdTable = (head, body) =>
+  [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...body.map((row) => `| ${row.join(' | ')} |`)].join('\n');
 const COST_HEAD = ['set-up', 'throughput vs nothing', 'RSS over nothing, MiB', 'main-thread heap over nothing, MiB'];
 const HEAD = ['#', 'what', 'figure', 'bar', ''];
 
@@ -119,7 +194,9 @@ ${mdTable(COST_HEAD, costRows(r))}
 
 Median of ${r.cost.rounds} rounds, with the lowest and highest round in brackets; the first row's range is the noise of the method. The goals, judged from the medians above:
 
-${costGoals(r, v).map((line) => `- ${line.replace(/: (not met|met)$/, (_, x) => `: **${x}**`)}`).join('\n')}
+${costGoals(r, v)
+  .map((line) => `- ${line.replace(/: (not met|met)$/, (_, x) => `: **${x}**`)}`)
+  .join('\n')}
 
 `
     : '';
@@ -160,36 +237,48 @@ export function notes(r, v = judge(r)) {
   if (r.stall) {
     const p = r.stall.package;
     const c = r.stall['prom-client'];
-    lines.push(`- **/health during a stall.** p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms, max ${p.maxMs} ms over ${p.probes} probes per run, ${p.errors} errors; the same probe against the same server before the block: p50 ${p.idleP50Ms} / p99 ${p.idleP99Ms} ms over ${p.idleProbes} probes. The bar (during-block p99 ≤ 1.5 × idle p99) is ${v.stall.met ? 'met' : 'not met'}. The main-thread server answered its first probe of the block only after ${c.maxMs} ms (idle p99 ${c.idleP99Ms} ms).`);
+    lines.push(
+      `- **/health during a stall.** p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms, max ${p.maxMs} ms over ${p.probes} probes per run, ${p.errors} errors; the same probe against the same server before the block: p50 ${p.idleP50Ms} / p99 ${p.idleP99Ms} ms over ${p.idleProbes} probes. The bar (during-block p99 ≤ 1.5 × idle p99) is ${v.stall.met ? 'met' : 'not met'}. The main-thread server answered its first probe of the block only after ${c.maxMs} ms (idle p99 ${c.idleP99Ms} ms).`,
+    );
   }
   if (r.detection) {
     const d = r.detection.package;
     const b = r.detection['bare-otel'];
-    lines.push(`- **Detection.** ${d.runsWith503} of ${d.runs} blocks reported: 503 seen a median ${d.detectMinusThresholdMs} ms after the threshold (the heartbeat runs every \`heartbeatIntervalMs\`, the probe every ${r.params.detectProbeEveryMs} ms), 200 again ${d.recoverMs} ms after the block ended. Served from the main thread, the same health state answered 503 while blocked in ${b.runsWith503WhileBlocked} of ${b.runs} runs${b.runsWith503 ? `, and in ${b.runsWith503} only after the block ended (to probes queued during it)` : ''}.`);
+    lines.push(
+      `- **Detection.** ${d.runsWith503} of ${d.runs} blocks reported: 503 seen a median ${d.detectMinusThresholdMs} ms after the threshold (the heartbeat runs every \`heartbeatIntervalMs\`, the probe every ${r.params.detectProbeEveryMs} ms), 200 again ${d.recoverMs} ms after the block ended. Served from the main thread, the same health state answered 503 while blocked in ${b.runsWith503WhileBlocked} of ${b.runs} runs${b.runsWith503 ? `, and in ${b.runsWith503} only after the block ended (to probes queued during it)` : ''}.`,
+    );
   }
   if (r.cost) {
     const c = r.cost;
     const taskMs = round(1000 / c.nothing.itemsPerSecond, 2);
     const failed = COST_ROWS.reduce((s, { key }) => s + c[key].failedRequests, 0);
     const requests = COST_ROWS.reduce((s, { key }) => s + c[key].requests, 0);
-    lines.push(`- **Cost.** With nothing started the worker did ${c.nothing.itemsPerSecond} tasks a second (${taskMs} ms a task, with the yields). With defaults: throughput ${c.defaults.throughputRatio.median} of nothing, RSS +${c.defaults.rssOverNothingMiB.median} MiB, main-thread heap +${c.defaults.heapOverNothingMiB.median} MiB; the floor: ${c.floor.throughputRatio.median}, +${c.floor.rssOverNothingMiB.median} MiB, +${c.floor.heapOverNothingMiB.median} MiB; the peer: ${c.peer.throughputRatio.median}, +${c.peer.rssOverNothingMiB.median} MiB, +${c.peer.heapOverNothingMiB.median} MiB. \`defaultMetrics: false\` gives ${c.lean.throughputRatio.median} and +${c.lean.rssOverNothingMiB.median} MiB; the application's \`metricReader\` with ${c.series} series ${c.reader.throughputRatio.median} and +${c.reader.rssOverNothingMiB.median} MiB (its MeterProvider and series included). With nothing started twice, the rounds ranged ${c.nothing.throughputRatio.min} – ${c.nothing.throughputRatio.max} in throughput and ${c.nothing.rssOverNothingMiB.min} – ${c.nothing.rssOverNothingMiB.max} MiB in RSS: a difference between rows smaller than that is noise. Event-loop delay p99 during the second run: ${COST_ROWS.map(({ key }) => `${key} ${c[key].eventLoopDelayP99Ms}`).join(', ')} ms. ${failed} of ${requests} requests failed.`);
+    lines.push(
+      `- **Cost.** With nothing started the worker did ${c.nothing.itemsPerSecond} tasks a second (${taskMs} ms a task, with the yields). With defaults: throughput ${c.defaults.throughputRatio.median} of nothing, RSS +${c.defaults.rssOverNothingMiB.median} MiB, main-thread heap +${c.defaults.heapOverNothingMiB.median} MiB; the floor: ${c.floor.throughputRatio.median}, +${c.floor.rssOverNothingMiB.median} MiB, +${c.floor.heapOverNothingMiB.median} MiB; the peer: ${c.peer.throughputRatio.median}, +${c.peer.rssOverNothingMiB.median} MiB, +${c.peer.heapOverNothingMiB.median} MiB. \`defaultMetrics: false\` gives ${c.lean.throughputRatio.median} and +${c.lean.rssOverNothingMiB.median} MiB; the application's \`metricReader\` with ${c.series} series ${c.reader.throughputRatio.median} and +${c.reader.rssOverNothingMiB.median} MiB (its MeterProvider and series included). With nothing started twice, the rounds ranged ${c.nothing.throughputRatio.min} – ${c.nothing.throughputRatio.max} in throughput and ${c.nothing.rssOverNothingMiB.min} – ${c.nothing.rssOverNothingMiB.max} MiB in RSS: a difference between rows smaller than that is noise. Event-loop delay p99 during the second run: ${COST_ROWS.map(({ key }) => `${key} ${c[key].eventLoopDelayP99Ms}`).join(', ')} ms. ${failed} of ${requests} requests failed.`,
+    );
   }
   if (r.scrapeCost) {
     const s = r.scrapeCost;
     const lean = ratioToBareOtel(s, 'package-lean');
     const full = ratioToBareOtel(s, 'package');
-    lines.push(`- **Scrape cost.** Like for like (the two gauges only, \`defaultMetrics: false\`), the package scrapes at ${lean.c1P99}× bare exporter-prometheus's p99 with one scraper (${lean.c1P50}× at the median) and ${lean.c16Mean}× its mean latency at ${r.params.cannonConnections[1]} connections (req/s ${lean.c16Rps}×): ${v.scrapeCost.met ? 'within' : 'not within'} the 1.2× bar. With the default metrics it serves ${s.package.bytes} bytes instead of ${s['package-lean'].bytes}, at ${full.c1P50}× bare OTel's median; its main thread is busy ${s.package.mainThreadMsPerScrape} ms per scrape (${s['package-lean'].mainThreadMsPerScrape} ms with \`defaultMetrics: false\`, ${s['bare-otel'].mainThreadMsPerScrape} ms for bare OTel serving from the main thread). prom-client's default metrics take ${s['prom-client'].mainThreadMsPerScrape} ms of the main thread per scrape and fall to ${s['prom-client'].c16.rps} req/s at ${r.params.cannonConnections[1]} connections, since every scrape runs there.`);
+    lines.push(
+      `- **Scrape cost.** Like for like (the two gauges only, \`defaultMetrics: false\`), the package scrapes at ${lean.c1P99}× bare exporter-prometheus's p99 with one scraper (${lean.c1P50}× at the median) and ${lean.c16Mean}× its mean latency at ${r.params.cannonConnections[1]} connections (req/s ${lean.c16Rps}×): ${v.scrapeCost.met ? 'within' : 'not within'} the 1.2× bar. With the default metrics it serves ${s.package.bytes} bytes instead of ${s['package-lean'].bytes}, at ${full.c1P50}× bare OTel's median; its main thread is busy ${s.package.mainThreadMsPerScrape} ms per scrape (${s['package-lean'].mainThreadMsPerScrape} ms with \`defaultMetrics: false\`, ${s['bare-otel'].mainThreadMsPerScrape} ms for bare OTel serving from the main thread). prom-client's default metrics take ${s['prom-client'].mainThreadMsPerScrape} ms of the main thread per scrape and fall to ${s['prom-client'].c16.rps} req/s at ${r.params.cannonConnections[1]} connections, since every scrape runs there.`,
+    );
   }
   if (r.memory) {
     const m = r.memory;
-    lines.push(`- **Memory.** On − off: ${m.rssOverheadMB} MB RSS against a process without OpenTelemetry that serves nothing, ${m.rssOverheadOverOtelMB} MB against one that already uses the OTel metrics SDK, ${m.rssOverConventionalMB} MB against the conventional main-thread server (node:http and prom-client) under the same traffic; ${m.leanRssOverheadMB} MB with \`defaultMetrics: false\`. Growth: RSS ${m.rssGrowthAfterPhaseAMB} MB and heap ${m.heapGrowthAfterPhaseAMB} MB between the end of the first phase and the end, after ${m.healthRequestsEach} \`/health\` requests and a scrape every ${r.params.memScrapeEveryMs / 1000} s, ${m.errors} errors. The 20 MB bar (on − off) is ${v.memory.met ? 'met' : 'not met'}; the growth bar is ${v.memoryGrowth.met ? 'met' : 'not met'}.`);
+    lines.push(
+      `- **Memory.** On − off: ${m.rssOverheadMB} MB RSS against a process without OpenTelemetry that serves nothing, ${m.rssOverheadOverOtelMB} MB against one that already uses the OTel metrics SDK, ${m.rssOverConventionalMB} MB against the conventional main-thread server (node:http and prom-client) under the same traffic; ${m.leanRssOverheadMB} MB with \`defaultMetrics: false\`. Growth: RSS ${m.rssGrowthAfterPhaseAMB} MB and heap ${m.heapGrowthAfterPhaseAMB} MB between the end of the first phase and the end, after ${m.healthRequestsEach} \`/health\` requests and a scrape every ${r.params.memScrapeEveryMs / 1000} s, ${m.errors} errors. The 20 MB bar (on − off) is ${v.memory.met ? 'met' : 'not met'}; the growth bar is ${v.memoryGrowth.met ? 'met' : 'not met'}.`,
+    );
   }
   if (r.scale) {
     const p = r.scale.package;
     const b = r.scale['bare-otel'];
     const keys = Object.keys(p);
     const [first, last] = [keys[0], keys.at(-1)];
-    lines.push(`- **Scale.** From ${first} to ${last} application series, a scrape went from ${p[first].medianMs} to ${p[last].medianMs} ms here (+${round(p[last].medianMs - p[first].medianMs)} ms; main thread ${p[first].mainThreadMsPerScrape} → ${p[last].mainThreadMsPerScrape} ms a scrape), and from ${b[first].medianMs} to ${b[last].medianMs} ms with bare exporter-prometheus (+${round(b[last].medianMs - b[first].medianMs)} ms; main thread ${b[first].mainThreadMsPerScrape} → ${b[last].mainThreadMsPerScrape} ms).`);
+    lines.push(
+      `- **Scale.** From ${first} to ${last} application series, a scrape went from ${p[first].medianMs} to ${p[last].medianMs} ms here (+${round(p[last].medianMs - p[first].medianMs)} ms; main thread ${p[first].mainThreadMsPerScrape} → ${p[last].mainThreadMsPerScrape} ms a scrape), and from ${b[first].medianMs} to ${b[last].medianMs} ms with bare exporter-prometheus (+${round(b[last].medianMs - b[first].medianMs)} ms; main thread ${b[first].mainThreadMsPerScrape} → ${b[last].mainThreadMsPerScrape} ms).`,
+    );
   }
   return lines.join('\n');
 }

@@ -23,19 +23,66 @@ const unknown = only?.filter((key) => !SECTIONS.includes(key)) ?? [];
 if (unknown.length) throw new Error(`BENCH_ONLY: unknown section ${unknown.join(', ')}; accepted: ${SECTIONS.join(', ')}`);
 const outFlag = process.argv.indexOf('--out');
 const OUT =
-  outFlag !== -1 ? process.argv[outFlag + 1] : QUICK || only ? mkdtempSync(join(tmpdir(), 'bench-')) : fileURLToPath(new URL('.', import.meta.url));
+  outFlag !== -1
+    ? process.argv[outFlag + 1]
+    : QUICK || only
+      ? mkdtempSync(join(tmpdir(), 'bench-'))
+      : fileURLToPath(new URL('.', import.meta.url));
 
-const COMMON = { stallProbeEveryMs: 20, stallThresholdSeconds: 5, detectThresholdSeconds: 1, detectProbeEveryMs: 10,
-  costProbeEveryMs: 100, costScrapeEveryMs: 1_000, cannonConnections: [1, 16], memScrapeEveryMs: 1_000, memConnections: 16 };
+const COMMON = {
+  stallProbeEveryMs: 20,
+  stallThresholdSeconds: 5,
+  detectThresholdSeconds: 1,
+  detectProbeEveryMs: 10,
+  costProbeEveryMs: 100,
+  costScrapeEveryMs: 1_000,
+  cannonConnections: [1, 16],
+  memScrapeEveryMs: 1_000,
+  memConnections: 16,
+};
 const P = QUICK
-  ? { ...COMMON, stallMs: 1_500, stallRuns: 1, stallLeadMs: 500, detectRuns: 1, detectBlockMs: 1_600,
-      costRounds: 1, costRunMs: 500, costWarmupMs: 100, costSettleMs: 100,
-      cannonSeconds: 1, cannonRuns: 1, sequentialScrapes: 50,
-      memPhaseA: 3_000, memPhaseB: 2_000, memHealthA: 2_000, memHealthB: 1_000, scaleScrapes: 3, scale: [10, 1_000] }
-  : { ...COMMON, stallMs: 10_000, stallRuns: 3, stallLeadMs: 2_000, detectRuns: 5, detectBlockMs: 2_500,
-      costRounds: 5, costRunMs: 3_000, costWarmupMs: 300, costSettleMs: 500,
-      cannonSeconds: 3, cannonRuns: 5, sequentialScrapes: 2_000,
-      memPhaseA: 60_000, memPhaseB: 30_000, memHealthA: 100_000, memHealthB: 50_000, scaleScrapes: 20, scale: [10, 1_000, 10_000] };
+  ? {
+      ...COMMON,
+      stallMs: 1_500,
+      stallRuns: 1,
+      stallLeadMs: 500,
+      detectRuns: 1,
+      detectBlockMs: 1_600,
+      costRounds: 1,
+      costRunMs: 500,
+      costWarmupMs: 100,
+      costSettleMs: 100,
+      cannonSeconds: 1,
+      cannonRuns: 1,
+      sequentialScrapes: 50,
+      memPhaseA: 3_000,
+      memPhaseB: 2_000,
+      memHealthA: 2_000,
+      memHealthB: 1_000,
+      scaleScrapes: 3,
+      scale: [10, 1_000],
+    }
+  : {
+      ...COMMON,
+      stallMs: 10_000,
+      stallRuns: 3,
+      stallLeadMs: 2_000,
+      detectRuns: 5,
+      detectBlockMs: 2_500,
+      costRounds: 5,
+      costRunMs: 3_000,
+      costWarmupMs: 300,
+      costSettleMs: 500,
+      cannonSeconds: 3,
+      cannonRuns: 5,
+      sequentialScrapes: 2_000,
+      memPhaseA: 60_000,
+      memPhaseB: 30_000,
+      memHealthA: 100_000,
+      memHealthB: 50_000,
+      scaleScrapes: 20,
+      scale: [10, 1_000, 10_000],
+    };
 
 const log = (line) => process.stdout.write(`${line}\n`);
 
@@ -74,7 +121,13 @@ async function stall() {
   for (const mode of ['package', 'prom-client']) {
     const runs = [];
     for (let r = 0; r < P.stallRuns; r++) {
-      const { replies, blocking, unblocked } = await probedBlock(mode, P.stallThresholdSeconds, P.stallMs, P.stallProbeEveryMs, P.stallLeadMs);
+      const { replies, blocking, unblocked } = await probedBlock(
+        mode,
+        P.stallThresholdSeconds,
+        P.stallMs,
+        P.stallProbeEveryMs,
+        P.stallLeadMs,
+      );
       const during = replies.filter((x) => x.sentAt >= blocking && x.sentAt < unblocked);
       const ms = during.map((x) => x.ms);
       const idle = replies.filter((x) => x.at < blocking).map((x) => x.ms);
@@ -136,7 +189,13 @@ async function detection() {
 
 async function cannon(port, path, connections, seconds) {
   const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections, duration: seconds });
-  return { rps: result.requests.average, mean: result.latency.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx };
+  return {
+    rps: result.requests.average,
+    mean: result.latency.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
 }
 
 /** The main thread's event-loop active time of `target` while `fn` runs, per request (`fn` resolves how many). */
@@ -178,7 +237,10 @@ async function scrapeCost() {
     const { seq, main } = runs[mode];
     out[mode] = {
       bytes,
-      sequential: { p50Ms: round(median(seq.map((l) => percentile(l, 50))), 3), p99Ms: round(median(seq.map((l) => percentile(l, 99))), 3) },
+      sequential: {
+        p50Ms: round(median(seq.map((l) => percentile(l, 50))), 3),
+        p99Ms: round(median(seq.map((l) => percentile(l, 99))), 3),
+      },
       mainThreadMsPerScrape: round(median(main), 3),
     };
     for (const key of ['c1', 'c16']) {
@@ -221,7 +283,11 @@ async function memory() {
     const started = Date.now();
     let errors = 0;
     for (const target of served) {
-      const flood = await autocannon({ url: `http://127.0.0.1:${target.port}/health`, connections: P.memConnections, amount: healthRequests });
+      const flood = await autocannon({
+        url: `http://127.0.0.1:${target.port}/health`,
+        connections: P.memConnections,
+        amount: healthRequests,
+      });
       errors += flood.errors + flood.timeouts + flood.non2xx;
     }
     await sleep(Math.max(0, ms - (Date.now() - started)));
@@ -267,7 +333,11 @@ async function scale() {
         return P.scaleScrapes;
       });
       await target.stop();
-      out[mode][series] = { medianMs: round(median(replies.map((x) => x.ms))), mainThreadMsPerScrape: round(mainMs, 3), bytes: replies.at(-1).bytes };
+      out[mode][series] = {
+        medianMs: round(median(replies.map((x) => x.ms))),
+        mainThreadMsPerScrape: round(mainMs, 3),
+        bytes: replies.at(-1).bytes,
+      };
     }
   }
   return out;

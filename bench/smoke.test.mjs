@@ -21,17 +21,21 @@ describe('pnpm bench --quick', () => {
   const out = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
   let run;
   let r;
-  before(() => {
-    run = node([RUN, '--quick', '--out', out]);
-    if (run.status === 0) r = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
-  }, { timeout: 600_000 });
+  before(
+    () => {
+      run = node([RUN, '--quick', '--out', out]);
+      if (run.status === 0) r = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    },
+    { timeout: 600_000 },
+  );
   after(() => rmSync(out, { recursive: true, force: true }));
 
   it('runs to the end and writes results.json', () => {
     assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
     assert.equal(r.quick, true);
     assert.equal(r.partial, false);
-    for (const key of ['node', 'os', 'cpu', 'cores', 'memoryGiB', 'loadAverageAtStart', 'loadAverageAtEnd']) assert.ok(key in r.machine, `machine.${key}`);
+    for (const key of ['node', 'os', 'cpu', 'cores', 'memoryGiB', 'loadAverageAtStart', 'loadAverageAtEnd'])
+      assert.ok(key in r.machine, `machine.${key}`);
   });
 
   it('has every figure of the stall and detection sections', () => {
@@ -49,7 +53,10 @@ describe('pnpm bench --quick', () => {
   });
 
   it('has every row of the cost table, with one figure per round', () => {
-    assert.deepEqual(Object.keys(r.cost).filter((key) => COST_ROWS.some((row) => row.key === key)), COST_ROWS.map((row) => row.key));
+    assert.deepEqual(
+      Object.keys(r.cost).filter((key) => COST_ROWS.some((row) => row.key === key)),
+      COST_ROWS.map((row) => row.key),
+    );
     for (const { key } of COST_ROWS) {
       const row = r.cost[key];
       for (const figure of ['throughputRatio', 'rssOverNothingMiB', 'heapOverNothingMiB']) {
@@ -73,7 +80,14 @@ describe('pnpm bench --quick', () => {
         count(s[c].errors, `${mode} ${c} errors`);
       }
     }
-    for (const key of ['rssOverheadMB', 'rssOverheadOverOtelMB', 'rssOverConventionalMB', 'leanRssOverheadMB', 'rssGrowthAfterPhaseAMB', 'heapGrowthAfterPhaseAMB']) {
+    for (const key of [
+      'rssOverheadMB',
+      'rssOverheadOverOtelMB',
+      'rssOverConventionalMB',
+      'leanRssOverheadMB',
+      'rssGrowthAfterPhaseAMB',
+      'heapGrowthAfterPhaseAMB',
+    ]) {
       finite(r.memory[key], `memory ${key}`);
     }
     count(r.memory.errors, 'memory errors');
@@ -91,8 +105,10 @@ describe('pnpm bench --quick', () => {
     const md = readFileSync(join(out, 'BENCHMARKS.md'), 'utf8');
     assert.match(md, /Quick smoke run/);
     assert.match(md, new RegExp(`Node ${process.version.replace(/\./g, '\\.')}`));
-    for (const heading of ['## Cost on a CPU-bound worker', '## Other sections', '## How each figure is measured', '## Notes']) assert.ok(md.includes(heading), heading);
-    for (const key of ['nothing', 'peer', 'floor', 'defaults', 'lean']) assert.ok(md.includes(`| ${COST_LABELS[key]} |`), `cost row ${key}`);
+    for (const heading of ['## Cost on a CPU-bound worker', '## Other sections', '## How each figure is measured', '## Notes'])
+      assert.ok(md.includes(heading), heading);
+    for (const key of ['nothing', 'peer', 'floor', 'defaults', 'lean'])
+      assert.ok(md.includes(`| ${COST_LABELS[key]} |`), `cost row ${key}`);
     assert.equal(md.match(/^- .*: \*\*(met|not met)\*\*$/gm)?.length, 3, 'the three goals, each judged');
     assert.doesNotMatch(md, /NaN|undefined|\[object/);
     assert.match(run.stdout, /throughput with defaults ≥ the peer's: .*: (met|not met)/);
@@ -103,7 +119,11 @@ describe('pnpm bench --quick', () => {
     try {
       cpSync(join(out, 'results.json'), join(copy, 'results.json'));
       assert.equal(node([REPORT, copy]).status, 0);
-      assert.equal(readFileSync(join(copy, 'BENCHMARKS.md'), 'utf8'), readFileSync(join(out, 'BENCHMARKS.md'), 'utf8'), 'the same results give the same report');
+      assert.equal(
+        readFileSync(join(copy, 'BENCHMARKS.md'), 'utf8'),
+        readFileSync(join(out, 'BENCHMARKS.md'), 'utf8'),
+        'the same results give the same report',
+      );
 
       // Change figures in results.json: the report follows, verdicts included.
       const changed = JSON.parse(readFileSync(join(copy, 'results.json'), 'utf8'));
@@ -117,7 +137,10 @@ describe('pnpm bench --quick', () => {
       changed.cost.defaults.throughputRatio.median = 0.9769;
       writeFileSync(join(copy, 'results.json'), JSON.stringify(changed));
       assert.equal(node([REPORT, copy]).status, 0);
-      assert.match(readFileSync(join(copy, 'BENCHMARKS.md'), 'utf8'), /throughput with defaults ≥ the floor's − 0\.01: 0\.9769 vs 0\.977: \*\*not met\*\*/);
+      assert.match(
+        readFileSync(join(copy, 'BENCHMARKS.md'), 'utf8'),
+        /throughput with defaults ≥ the floor's − 0\.01: 0\.9769 vs 0\.977: \*\*not met\*\*/,
+      );
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }

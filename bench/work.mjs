@@ -9,7 +9,7 @@ export function workItem(workload) {
   const size = SORT_SIZES[workload];
   if (size === undefined) throw new Error(`unknown workload ${workload}; accepted: ${Object.keys(SORT_SIZES).join(', ')}`);
   const numbers = new Array(size);
-  for (let i = 0; i < size; i++) numbers[i] = (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648);
+  for (let i = 0; i < size; i++) numbers[i] = seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
   numbers.sort((a, b) => a - b);
   return numbers[size >> 1] % 256;
 }

@@ -34,7 +34,9 @@ export class AppProcess {
       if (this.child.exitCode !== null || this.child.signalCode !== null) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    throw new Error(`the app did not report a port within ${timeoutMs} ms (exit ${this.child.exitCode ?? this.child.signalCode ?? 'none'}); its output:\n${this.output}`);
+    throw new Error(
+      `the app did not report a port within ${timeoutMs} ms (exit ${this.child.exitCode ?? this.child.signalCode ?? 'none'}); its output:\n${this.output}`,
+    );
   }
 
   /** Sends SIGTERM; resolves with how the process ended, or undefined if it is still running after timeoutMs. */

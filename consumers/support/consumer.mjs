@@ -37,8 +37,7 @@ export function createConsumer({ otel, tarballs }) {
 export function install(dir, packageManager, node) {
   const env = { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}`, npm_config_update_notifier: 'false' };
   delete env.npm_config_user_agent;
-  const [command, args] =
-    packageManager === 'npm' ? ['npm', ['install', '--no-audit', '--no-fund']] : [pnpmBinary(), ['install']];
+  const [command, args] = packageManager === 'npm' ? ['npm', ['install', '--no-audit', '--no-fund']] : [pnpmBinary(), ['install']];
   const result = spawnSync(command, args, { cwd: dir, env, encoding: 'utf8', timeout: 180_000 });
   return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}` };
 }

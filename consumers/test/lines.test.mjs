@@ -10,7 +10,7 @@ const HEADING = '## Node × OpenTelemetry lines that CI tests';
 function row({ node, otel }) {
   const sdk = otel['@opentelemetry/sdk-metrics'];
   const exact = /^\d+\.\d+\.\d+$/.test(sdk);
-  const nodeLabel = node === 'system' ? '20 (the CI machine\'s)' : /^\d+$/.test(node) ? `newest ${node}` : node;
+  const nodeLabel = node === 'system' ? "20 (the CI machine's)" : /^\d+$/.test(node) ? `newest ${node}` : node;
   const otelLabel = `${/\d+/.exec(sdk)[0]}.x${exact ? ', lowest' : ''}`;
   return `| ${nodeLabel} | ${otelLabel} | \`${otel['@opentelemetry/api']}\` | \`${sdk}\` |`;
 }

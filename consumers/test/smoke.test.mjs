@@ -15,7 +15,9 @@ const tarballs = packPublished();
 
 for (const line of LINES) {
   for (const packageManager of PACKAGE_MANAGERS) {
-    const otel = Object.entries(line.otel).map(([name, range]) => `${name.replace('@opentelemetry/', '')}@${range}`).join(' ');
+    const otel = Object.entries(line.otel)
+      .map(([name, range]) => `${name.replace('@opentelemetry/', '')}@${range}`)
+      .join(' ');
     describe(`Node ${line.node}, ${otel}, ${packageManager} install`, () => {
       let node;
       let dir;
@@ -37,8 +39,14 @@ for (const line of LINES) {
 
       it('installs none of the packages only the health thread uses', () => {
         const names = installedPackages(dir);
-        assert.ok(names.has('@worker-health/core') && names.has('@opentelemetry/sdk-metrics'), `the scan finds the installed packages (found: ${[...names].join(', ')})`);
-        assert.deepEqual(THREAD_ONLY.filter((name) => names.has(name)), []);
+        assert.ok(
+          names.has('@worker-health/core') && names.has('@opentelemetry/sdk-metrics'),
+          `the scan finds the installed packages (found: ${[...names].join(', ')})`,
+        );
+        assert.deepEqual(
+          THREAD_ONLY.filter((name) => names.has(name)),
+          [],
+        );
       });
 
       it('serves the app counter and /health 200, passes promtool, and ends by itself after shutdown', async () => {
@@ -61,7 +69,10 @@ for (const line of LINES) {
           const end = await app.stop(10_000);
           assert.ok(end, `the process is still running 10 s after shutdown: something was left referenced. Output:\n${app.output}`);
           assert.deepEqual(end, { code: 0, signal: null }, app.output);
-          assert.ok(app.messages.some((message) => message.stopped === true), `shutdown completed:\n${app.output}`);
+          assert.ok(
+            app.messages.some((message) => message.stopped === true),
+            `shutdown completed:\n${app.output}`,
+          );
         } finally {
           app.kill();
         }

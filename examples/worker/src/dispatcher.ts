@@ -57,10 +57,13 @@ export async function startDispatcher(port: number, host = '127.0.0.1', log = (l
       return;
     }
     if (request.method === 'POST' && url.pathname === '/results') {
-      readBody(request).then((body) => {
-        log(`dispatcher: result ${body}`);
-        reply(response, 204, '');
-      }, () => reply(response, 400, 'bad body\n'));
+      readBody(request).then(
+        (body) => {
+          log(`dispatcher: result ${body}`);
+          reply(response, 204, '');
+        },
+        () => reply(response, 400, 'bad body\n'),
+      );
       return;
     }
     reply(response, 404, 'not found\n');

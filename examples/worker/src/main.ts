@@ -54,10 +54,7 @@ async function main(): Promise<void> {
 function printReady(dispatcherUrl: string, healthcheck: WorkerHealthcheck | undefined): void {
   const lines = ['worker: ready'];
   if (healthcheck) {
-    lines.push(
-      `  health:   curl -i localhost:${healthcheck.port}/health`,
-      `  metrics:  curl localhost:${healthcheck.port}/metrics`,
-    );
+    lines.push(`  health:   curl -i localhost:${healthcheck.port}/health`, `  metrics:  curl localhost:${healthcheck.port}/metrics`);
   } else {
     lines.push(`  healthcheck off: set ${HEALTHCHECK_ENV.enabled}=true to serve /health and /metrics`);
   }

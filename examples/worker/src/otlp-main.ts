@@ -12,7 +12,8 @@ import { runTask } from './tasks.js';
 function exportIntervalMs(): number {
   const raw = process.env.OTEL_METRIC_EXPORT_INTERVAL ?? '60000';
   const ms = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!(ms >= 1)) throw new Error(`OTEL_METRIC_EXPORT_INTERVAL=${JSON.stringify(raw)} is not valid: expected a positive integer (milliseconds)`);
+  if (!(ms >= 1))
+    throw new Error(`OTEL_METRIC_EXPORT_INTERVAL=${JSON.stringify(raw)} is not valid: expected a positive integer (milliseconds)`);
   return ms;
 }
 

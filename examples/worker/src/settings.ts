@@ -25,7 +25,9 @@ export function readExampleSettings(env: NodeJS.ProcessEnv = process.env): Examp
   const rawSilence = env.EXAMPLE_LISTENER_SILENCE_MS ?? '6000';
   const silenceLimitMs = /^\d+$/.test(rawSilence) ? Number(rawSilence) : NaN;
   if (!(silenceLimitMs >= 2_500)) {
-    throw new Error(`EXAMPLE_LISTENER_SILENCE_MS=${JSON.stringify(rawSilence)} is not valid: expected an integer of at least 2500 (the dispatcher pings every 2 s)`);
+    throw new Error(
+      `EXAMPLE_LISTENER_SILENCE_MS=${JSON.stringify(rawSilence)} is not valid: expected an integer of at least 2500 (the dispatcher pings every 2 s)`,
+    );
   }
   return { dispatcherPort, dispatcherUrl, workerName: env.EXAMPLE_WORKER_NAME ?? 'my_worker', silenceLimitMs };
 }

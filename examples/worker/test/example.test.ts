@@ -57,7 +57,10 @@ describe('example worker', () => {
     await until('HEALTHY after the block', healthIs(healthPort, 200));
     await sleep(1_500);
     const lines = await drain(dispatcher);
-    assert.ok(lines.some((l) => /result .*blocked the event loop for 4 s/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /result .*blocked the event loop for 4 s/.test(l)),
+      lines.join('\n'),
+    );
     assert.equal(lines.filter((l) => /disconnected/.test(l)).length, 0, 'the connection was never dropped');
     assert.ok(!(await drain(worker)).some((l) => /lost the dispatcher/.test(l)));
   });
@@ -72,7 +75,10 @@ describe('example worker', () => {
       const worker = processes.spawn(MAIN, { EXAMPLE_START_DISPATCHER: 'false', [name]: value });
       const exit = await worker.exited();
       assert.equal(exit.code, 1, `${name}=${value}`);
-      assert.match(worker.stderr, new RegExp(`cannot start: ${name}=${JSON.stringify(value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not valid`));
+      assert.match(
+        worker.stderr,
+        new RegExp(`cannot start: ${name}=${JSON.stringify(value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not valid`),
+      );
     }
   });
 });

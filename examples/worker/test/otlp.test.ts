@@ -4,9 +4,18 @@ import { after, describe, it } from 'node:test';
 import { freePort, until } from '@worker-health/testing';
 import { Processes } from './helpers.js';
 
-interface OtlpPoint { asDouble?: number; asInt?: string | number }
-interface OtlpMetric { name: string; description?: string; gauge?: { dataPoints: OtlpPoint[] } }
-interface OtlpRequest { resourceMetrics: Array<{ scopeMetrics: Array<{ metrics: OtlpMetric[] }> }> }
+interface OtlpPoint {
+  asDouble?: number;
+  asInt?: string | number;
+}
+interface OtlpMetric {
+  name: string;
+  description?: string;
+  gauge?: { dataPoints: OtlpPoint[] };
+}
+interface OtlpRequest {
+  resourceMetrics: Array<{ scopeMetrics: Array<{ metrics: OtlpMetric[] }> }>;
+}
 
 /** A local OTLP/HTTP (JSON) receiver: decodes each export request. */
 async function receiver(): Promise<{ server: Server; port: number; requests: Array<{ path: string; body: OtlpRequest }> }> {

@@ -58,8 +58,11 @@ describe('with a real Prometheus server', () => {
     const seedQuery = `(hatchet_worker_listener_health_my_worker{instance="${instance}", job="hatchet"}) or vector(0)`;
     const queryIs = (query: string, expected: number) => async () => ((await api(query)) === expected ? true : undefined);
 
-    await until('Prometheus to be ready', async () => ((await fetch(`http://127.0.0.1:${prometheusPort}/-/ready`)).ok ? true : undefined), 30_000)
-      .catch((error) => assert.fail(`${error.message}; prometheus stderr: ${prometheus.stderr}`));
+    await until(
+      'Prometheus to be ready',
+      async () => ((await fetch(`http://127.0.0.1:${prometheusPort}/-/ready`)).ok ? true : undefined),
+      30_000,
+    ).catch((error) => assert.fail(`${error.message}; prometheus stderr: ${prometheus.stderr}`));
     await until('the seed query to give 1', queryIs(seedQuery, 1), 30_000);
 
     dispatcher.process.kill('SIGTERM');

@@ -126,7 +126,10 @@ export const HEALTH_TIMING_DEFAULTS = { heartbeatIntervalMs: 100, startupGracePe
  * `thresholdSetting` names where the threshold came from, for the error.
  */
 export function resolveHealthTiming(options: Partial<HealthTiming>, thresholdSetting = 'eventLoopBlockThresholdSeconds'): HealthTiming {
-  const threshold = validateThresholdOption(options.eventLoopBlockThresholdSeconds ?? HEALTHCHECK_DEFAULTS.eventLoopBlockThresholdSeconds, thresholdSetting);
+  const threshold = validateThresholdOption(
+    options.eventLoopBlockThresholdSeconds ?? HEALTHCHECK_DEFAULTS.eventLoopBlockThresholdSeconds,
+    thresholdSetting,
+  );
   const intervalMs = options.heartbeatIntervalMs ?? HEALTH_TIMING_DEFAULTS.heartbeatIntervalMs;
   if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs) || intervalMs < 1 || intervalMs > 60_000) {
     throw new HealthcheckConfigError('heartbeatIntervalMs', intervalMs, 'a number of milliseconds from 1 to 60000');
@@ -159,7 +162,8 @@ export function validateBindAddress(address: unknown, setting = 'bindAddress'): 
       throw new HealthcheckConfigError(setting, address, `${ACCEPTED.bindAddress}; ${JSON.stringify(text)} is not a valid IPv4 address`);
     }
     // All-numeric labels can only mean an IPv4 address, and this one is not valid (e.g. 999.1.1.1).
-    if (/^[\d.]+$/.test(text)) throw new HealthcheckConfigError(setting, address, `${ACCEPTED.bindAddress}; ${JSON.stringify(text)} is not a valid IPv4 address`);
+    if (/^[\d.]+$/.test(text))
+      throw new HealthcheckConfigError(setting, address, `${ACCEPTED.bindAddress}; ${JSON.stringify(text)} is not a valid IPv4 address`);
     const labels = text.replace(/\.$/, '').split('.');
     if (text.length > 0 && text.length <= 253 && labels.every((label) => HOST_LABEL.test(label))) return text;
   }

@@ -39,7 +39,12 @@ const registrations = new WeakMap<Meter, Map<string, Registration>>();
  * registration; with another state for that worker it throws, since one series
  * cannot report two workers.
  */
-export function registerWorkerHealthGauges(meter: Meter, state: HealthState, workerName: string, options: WorkerHealthGaugesOptions = {}): WorkerHealthGauges {
+export function registerWorkerHealthGauges(
+  meter: Meter,
+  state: HealthState,
+  workerName: string,
+  options: WorkerHealthGaugesOptions = {},
+): WorkerHealthGauges {
   const suffixed = workerMetricNames(workerName);
   const labelled = options.metricNameForm === 'label';
   const names = labelled ? { ...LABELLED_METRIC_NAMES } : suffixed;

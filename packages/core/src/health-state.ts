@@ -41,7 +41,7 @@ const F64_THRESHOLD_NS = 0;
 const F64_INTERVAL_NS = 1;
 const F64_GRACE_NS = 2;
 
-const LISTENER_STARTING = 0;
+// 0: STARTING, the buffer's initial value (no report yet).
 const LISTENER_HEALTHY = 1;
 const LISTENER_UNHEALTHY = 2;
 
@@ -77,8 +77,11 @@ export class HealthState {
 
   /** A new state: status STARTING, heartbeat now, grace period running from now. */
   static create(options: HealthStateOptions = {}): HealthState {
-    const { eventLoopBlockThresholdSeconds: threshold, heartbeatIntervalMs: intervalMs, startupGracePeriodSeconds: grace } =
-      resolveHealthTiming(options);
+    const {
+      eventLoopBlockThresholdSeconds: threshold,
+      heartbeatIntervalMs: intervalMs,
+      startupGracePeriodSeconds: grace,
+    } = resolveHealthTiming(options);
     const state = new HealthState({ buffer: new SharedArrayBuffer(BYTES) });
     // Written before the buffer is shared, so other threads see them without Atomics.
     state.settings[F64_THRESHOLD_NS] = threshold * NS_PER_SECOND;

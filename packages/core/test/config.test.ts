@@ -31,9 +31,22 @@ describe('readHealthcheckConfig', () => {
   });
 
   const enabledCases: Array<[string, boolean]> = [
-    ['True', true], ['true', true], ['TRUE', true], ['1', true], ['yes', true], ['Yes', true], ['on', true], ['ON', true],
+    ['True', true],
+    ['true', true],
+    ['TRUE', true],
+    ['1', true],
+    ['yes', true],
+    ['Yes', true],
+    ['on', true],
+    ['ON', true],
     [' true ', true],
-    ['False', false], ['false', false], ['0', false], ['no', false], ['NO', false], ['off', false], ['Off', false],
+    ['False', false],
+    ['false', false],
+    ['0', false],
+    ['no', false],
+    ['NO', false],
+    ['off', false],
+    ['Off', false],
   ];
   for (const [raw, expected] of enabledCases) {
     it(`reads ENABLED=${JSON.stringify(raw)} as ${expected}`, () => {

@@ -42,11 +42,13 @@ describe('registerWorkerHealthGauges', () => {
     registerWorkerHealthGauges(meter, a, 'worker-a', { metricNameForm: 'label' });
     registerWorkerHealthGauges(meter, b, 'worker-b', { metricNameForm: 'label' });
     const { resourceMetrics } = await reader.collect();
-    const health = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === 'hatchet_worker_listener_health') as GaugeMetricData;
-    assert.deepEqual(
-      health.dataPoints.map((p) => [p.attributes.worker, p.value]).sort(),
-      [['worker-a', 1], ['worker-b', 0]],
-    );
+    const health = resourceMetrics.scopeMetrics
+      .flatMap((s) => s.metrics)
+      .find((m) => m.descriptor.name === 'hatchet_worker_listener_health') as GaugeMetricData;
+    assert.deepEqual(health.dataPoints.map((p) => [p.attributes.worker, p.value]).sort(), [
+      ['worker-a', 1],
+      ['worker-b', 0],
+    ]);
     await provider.shutdown();
   });
 

@@ -85,9 +85,18 @@ describe('HealthState', () => {
     assert.throws(() => HealthState.create({ eventLoopBlockThresholdSeconds: 0 }), HealthcheckConfigError);
     assert.throws(() => HealthState.create({ heartbeatIntervalMs: 0 }), /heartbeatIntervalMs=0 is not valid/);
     // A threshold under one heartbeat interval would call ordinary timer delays a stall.
-    assert.throws(() => HealthState.create({ eventLoopBlockThresholdSeconds: 0.05 }), /eventLoopBlockThresholdSeconds=0.05 is not valid: expected at least one heartbeat interval \(0.1 s/);
-    assert.throws(() => HealthState.create({ eventLoopBlockThresholdSeconds: 1e-9, heartbeatIntervalMs: 1 }), /at least one heartbeat interval \(0.001 s/);
-    assert.equal(HealthState.create({ eventLoopBlockThresholdSeconds: 0.05, heartbeatIntervalMs: 50 }).eventLoopBlockThresholdSeconds, 0.05);
+    assert.throws(
+      () => HealthState.create({ eventLoopBlockThresholdSeconds: 0.05 }),
+      /eventLoopBlockThresholdSeconds=0.05 is not valid: expected at least one heartbeat interval \(0.1 s/,
+    );
+    assert.throws(
+      () => HealthState.create({ eventLoopBlockThresholdSeconds: 1e-9, heartbeatIntervalMs: 1 }),
+      /at least one heartbeat interval \(0.001 s/,
+    );
+    assert.equal(
+      HealthState.create({ eventLoopBlockThresholdSeconds: 0.05, heartbeatIntervalMs: 50 }).eventLoopBlockThresholdSeconds,
+      0.05,
+    );
     assert.throws(() => HealthState.create({ startupGracePeriodSeconds: -1 }), /startupGracePeriodSeconds=-1/);
     assert.throws(() => HealthState.fromShared({ buffer: new SharedArrayBuffer(8) }), TypeError);
   });
@@ -135,7 +144,10 @@ describe('Heartbeat', () => {
     assert.ok(during.length > 10, `the reader sampled during the block (${during.length} samples)`);
     const maxLag = Math.max(...during.map((s) => s.lag));
     assert.ok(maxLag >= 1, `lag seen during the block: ${maxLag} s`);
-    assert.ok(during.some((s) => s.status === 'UNHEALTHY'), 'status turned UNHEALTHY during the block');
+    assert.ok(
+      during.some((s) => s.status === 'UNHEALTHY'),
+      'status turned UNHEALTHY during the block',
+    );
     const last = samples.at(-1)!;
     assert.ok(last.lag < 0.5 && last.status === 'HEALTHY', `after the block: ${last.lag} s, ${last.status}`);
   });

@@ -28,10 +28,14 @@ describe('workerMetricNames', () => {
 
   it('gives what the Python SDK rule re.sub(r"\\W+", "", name) gives, for every ASCII name', (t) => {
     const names = ['my_worker', 'my-worker', 'my__worker', '_worker', 'worker_', '9lives', 'a.b/c:d', 'a-_-b', ' x y ', 'A1_b2-C3'];
-    const python = spawnSync('python3', ['-c', 'import re, sys, json; print(json.dumps([re.sub(r"\\W+", "", n) for n in json.load(sys.stdin)]))'], {
-      input: JSON.stringify(names),
-      encoding: 'utf8',
-    });
+    const python = spawnSync(
+      'python3',
+      ['-c', 'import re, sys, json; print(json.dumps([re.sub(r"\\W+", "", n) for n in json.load(sys.stdin)]))'],
+      {
+        input: JSON.stringify(names),
+        encoding: 'utf8',
+      },
+    );
     if (python.error) {
       t.skip('python3 is not installed: the table above holds the same cases');
       return;

@@ -28,7 +28,8 @@ export class AppMetricsCollector {
     const collectedAt = process.hrtime.bigint();
     try {
       const { resourceMetrics, errors } = await this.reader.collect();
-      for (const error of errors) this.onError(new HealthThreadError('collecting the application metrics reported an error', { cause: error }));
+      for (const error of errors)
+        this.onError(new HealthThreadError('collecting the application metrics reported an error', { cause: error }));
       return { resourceAttributes: { ...resourceMetrics.resource.attributes }, scopeMetrics: resourceMetrics.scopeMetrics, collectedAt };
     } catch (error) {
       // A reader that no MeterProvider took is the likely mistake: say so once, not at every scrape.

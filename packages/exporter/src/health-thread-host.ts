@@ -168,16 +168,18 @@ export class HealthThreadHost {
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (this.closing) return;
-      this.respawning = this.spawn().then(
-        async ({ worker }) => {
-          if (this.closing) await worker.terminate();
-          else this.adopt(worker);
-        },
-        (error: Error) => {
-          this.onError(error);
-          if (!this.closing) this.scheduleRestart('restarting the health thread failed');
-        },
-      ).finally(() => (this.respawning = undefined));
+      this.respawning = this.spawn()
+        .then(
+          async ({ worker }) => {
+            if (this.closing) await worker.terminate();
+            else this.adopt(worker);
+          },
+          (error: Error) => {
+            this.onError(error);
+            if (!this.closing) this.scheduleRestart('restarting the health thread failed');
+          },
+        )
+        .finally(() => (this.respawning = undefined));
     }, delay);
     this.restartTimer.unref();
   }

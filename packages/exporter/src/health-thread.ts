@@ -52,7 +52,8 @@ const server = createHealthServer({
   state,
   maxConnections: data.maxConnections,
   metrics: () => page.text(),
-  onError: (error) => post({ type: 'error', message: error instanceof Error ? error.message : String(error), stack: (error as Error)?.stack }),
+  onError: (error) =>
+    post({ type: 'error', message: error instanceof Error ? error.message : String(error), stack: (error as Error)?.stack }),
 });
 
 port.on('message', (message: MainMessage) => {

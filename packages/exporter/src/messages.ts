@@ -24,6 +24,4 @@ export type ThreadMessage =
   | { type: 'error'; message: string; stack: string | undefined };
 
 /** Main thread → health thread. */
-export type MainMessage =
-  | { type: 'app-metrics'; id: number; snapshot: AppMetricsSnapshot | null }
-  | { type: 'close'; graceMs: number };
+export type MainMessage = { type: 'app-metrics'; id: number; snapshot: AppMetricsSnapshot | null } | { type: 'close'; graceMs: number };

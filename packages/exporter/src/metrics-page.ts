@@ -1,7 +1,13 @@
 import { ValueType } from '@opentelemetry/api';
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import type { Resource } from '@opentelemetry/resources';
-import { AggregationTemporality, DataPointType, type MetricReader, type ResourceMetrics, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  DataPointType,
+  type MetricReader,
+  type ResourceMetrics,
+  type ScopeMetrics,
+} from '@opentelemetry/sdk-metrics';
 import { EVENT_LOOP_LAG_HELP, LISTENER_HEALTH_HELP, type HealthState, type WorkerMetricNames } from '@worker-health/core';
 import type { AppMetricsSnapshot } from './app-metrics-collector.js';
 import type { AppMetricsRelay } from './app-metrics-relay.js';
@@ -52,10 +58,11 @@ export class MetricsPage {
     }));
     const runtimeSnapshot = runtime?.snapshot();
     if (runtime && runtimeSnapshot) scopes.push(runtime.scopeMetrics(runtimeSnapshot, appNames));
-    const recordedAt = [runtime && (runtimeSnapshot?.recordedAt ?? this.startedAt), app && (appSnapshot?.collectedAt ?? this.startedAt)].filter(
-      (t): t is bigint => t !== undefined,
-    );
-    if (recordedAt.length > 0) scopes.push(ageScope(Number(at - minBigInt(recordedAt)) / 1e9));
+    // The age of the oldest main-thread figures served (before a first recording or collection: since the start).
+    const recordedAt: bigint[] = [];
+    if (runtime) recordedAt.push(runtimeSnapshot?.recordedAt ?? this.startedAt);
+    if (app) recordedAt.push(appSnapshot?.collectedAt ?? this.startedAt);
+    if (recordedAt.length > 0) scopes.push(ageScope(Math.max(...recordedAt.map((t) => Number(at - t))) / 1e9));
 
     const healthy = state.status(at) === 'HEALTHY' ? 1 : 0;
     const { names, labels } = gauges;
@@ -76,10 +83,6 @@ export class MetricsPage {
 
 function gaugeText(name: string, labels: string, help: string, value: number): string {
   return `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name}${labels} ${value}\n`;
-}
-
-function minBigInt(values: bigint[]): bigint {
-  return values.reduce((a, b) => (b < a ? b : a));
 }
 
 function ageScope(seconds: number): ScopeMetrics {

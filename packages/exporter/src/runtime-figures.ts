@@ -83,7 +83,13 @@ export interface RuntimeFiguresSnapshot {
 export interface RuntimeFiguresRecord {
   eventLoopDelay: EventLoopDelay;
   eventLoopTime: { idle: number; active: number };
-  heapSpaces: ReadonlyArray<{ space_name: string; space_size: number; space_used_size: number; space_available_size: number; physical_space_size: number }>;
+  heapSpaces: ReadonlyArray<{
+    space_name: string;
+    space_size: number;
+    space_used_size: number;
+    space_available_size: number;
+    physical_space_size: number;
+  }>;
   activeResources: ReadonlyMap<string, number>;
   /** Per kind (index as {@link GC_KINDS}): count, sum, then bucket counts. */
   gc: readonly Float64Array[];
@@ -127,9 +133,13 @@ export class RuntimeFiguresWriter {
     try {
       recordedAt[0] = at;
       const d = record.eventLoopDelay;
-      figures.set([d.count, d.min, d.max, d.mean, d.stddev, d.p50, d.p90, d.p99, record.eventLoopTime.idle, record.eventLoopTime.active], F_DELAY);
+      figures.set(
+        [d.count, d.min, d.max, d.mean, d.stddev, d.p50, d.p90, d.p99, record.eventLoopTime.idle, record.eventLoopTime.active],
+        F_DELAY,
+      );
       const spaces = record.heapSpaces.slice(0, MAX_HEAP_SPACES);
-      spaces.forEach((s, i) => figures.set([s.space_size, s.space_used_size, s.space_available_size, s.physical_space_size], F_HEAP + i * 4));
+      for (const [i, s] of spaces.entries())
+        figures.set([s.space_size, s.space_used_size, s.space_available_size, s.physical_space_size], F_HEAP + i * 4);
       let namesChanged = spaces.length !== this.names.spaces.length || spaces.some((s, i) => s.space_name !== this.names.spaces[i]);
       if (namesChanged) this.names.spaces = spaces.map((s) => s.space_name);
       for (const type of record.activeResources.keys()) {
@@ -138,8 +148,8 @@ export class RuntimeFiguresWriter {
           namesChanged = true;
         }
       }
-      this.names.resources.forEach((type, i) => (figures[F_RESOURCES + i] = record.activeResources.get(type) ?? 0));
-      record.gc.forEach((slots, kind) => figures.set(slots, F_GC + kind * GC_SLOTS));
+      for (const [i, type] of this.names.resources.entries()) figures[F_RESOURCES + i] = record.activeResources.get(type) ?? 0;
+      for (const [kind, slots] of record.gc.entries()) figures.set(slots, F_GC + kind * GC_SLOTS);
       if (namesChanged) this.writeNames();
     } finally {
       Atomics.add(header, I32_SEQ, 1);
@@ -189,7 +199,8 @@ export class RuntimeFiguresReader {
       if (snapshot && Atomics.load(header, I32_SEQ) === before) {
         this.names = names!;
         this.namesVersion = version;
-        return (this.last = snapshot);
+        this.last = snapshot;
+        return snapshot;
       }
     }
     return this.last;

@@ -60,7 +60,12 @@ export class RuntimeMetrics {
       if (!skip.has(data.descriptor.name)) metrics.push(data);
     };
     const gauge = (name: string, description: string, unit: string, dataPoints: Array<ReturnType<typeof point<number>>>) =>
-      add({ descriptor: { name, description, unit, valueType: ValueType.DOUBLE }, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.GAUGE, dataPoints });
+      add({
+        descriptor: { name, description, unit, valueType: ValueType.DOUBLE },
+        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        dataPointType: DataPointType.GAUGE,
+        dataPoints,
+      });
 
     // Utilization over the time since the previous scrape, as the instrumentation computes it.
     const { idle, active } = snapshot.eventLoopTime;
@@ -69,7 +74,12 @@ export class RuntimeMetrics {
     if (elapsed > 0) gauge('nodejs.eventloop.utilization', 'Event loop utilization', '1', [point((active - last.active) / elapsed)]);
     this.lastEventLoopTime = { idle, active };
     add({
-      descriptor: { name: 'nodejs.eventloop.time', description: 'Cumulative duration of time the event loop has been in each state.', unit: 's', valueType: ValueType.DOUBLE },
+      descriptor: {
+        name: 'nodejs.eventloop.time',
+        description: 'Cumulative duration of time the event loop has been in each state.',
+        unit: 's',
+        valueType: ValueType.DOUBLE,
+      },
       aggregationTemporality: AggregationTemporality.CUMULATIVE,
       dataPointType: DataPointType.SUM,
       isMonotonic: true,
@@ -85,27 +95,56 @@ export class RuntimeMetrics {
 
     if (snapshot.gc.length > 0) {
       add({
-        descriptor: { name: 'v8js.gc.duration', description: 'Garbage collection duration by kind, one of major, minor, incremental or weakcb.', unit: 's', valueType: ValueType.DOUBLE },
+        descriptor: {
+          name: 'v8js.gc.duration',
+          description: 'Garbage collection duration by kind, one of major, minor, incremental or weakcb.',
+          unit: 's',
+          valueType: ValueType.DOUBLE,
+        },
         aggregationTemporality: AggregationTemporality.CUMULATIVE,
         dataPointType: DataPointType.HISTOGRAM,
         dataPoints: snapshot.gc.map((gc) =>
-          point({ buckets: { boundaries: [...GC_DURATION_BOUNDARIES], counts: gc.buckets }, sum: gc.sum, count: gc.count }, { 'v8js.gc.type': gc.kind }),
+          point(
+            { buckets: { boundaries: [...GC_DURATION_BOUNDARIES], counts: gc.buckets }, sum: gc.sum, count: gc.count },
+            { 'v8js.gc.type': gc.kind },
+          ),
         ),
       });
     }
 
     const spaces = snapshot.heapSpaces;
-    const bySpace = (pick: (space: (typeof spaces)[number]) => number) => spaces.map((space) => point(pick(space), { 'v8js.heap.space.name': space.name }));
+    const bySpace = (pick: (space: (typeof spaces)[number]) => number) =>
+      spaces.map((space) => point(pick(space), { 'v8js.heap.space.name': space.name }));
     add({
-      descriptor: { name: 'v8js.memory.heap.space.size', description: 'Total heap memory size pre-allocated for a heap space.', unit: 'By', valueType: ValueType.DOUBLE },
+      descriptor: {
+        name: 'v8js.memory.heap.space.size',
+        description: 'Total heap memory size pre-allocated for a heap space.',
+        unit: 'By',
+        valueType: ValueType.DOUBLE,
+      },
       aggregationTemporality: AggregationTemporality.CUMULATIVE,
       dataPointType: DataPointType.SUM,
       isMonotonic: false,
       dataPoints: bySpace((s) => s.size),
     });
-    gauge('v8js.memory.heap.used', 'Heap Memory size allocated.', 'By', bySpace((s) => s.used));
-    gauge('v8js.memory.heap.space.available_size', 'Heap space available size.', 'By', bySpace((s) => s.available));
-    gauge('v8js.memory.heap.space.physical_size', 'Committed size of a heap space.', 'By', bySpace((s) => s.physical));
+    gauge(
+      'v8js.memory.heap.used',
+      'Heap Memory size allocated.',
+      'By',
+      bySpace((s) => s.used),
+    );
+    gauge(
+      'v8js.memory.heap.space.available_size',
+      'Heap space available size.',
+      'By',
+      bySpace((s) => s.available),
+    );
+    gauge(
+      'v8js.memory.heap.space.physical_size',
+      'Committed size of a heap space.',
+      'By',
+      bySpace((s) => s.physical),
+    );
     gauge(
       'v8js.resource.active',
       'Count of the active resources that are currently keeping the event loop alive.',

@@ -1,6 +1,20 @@
-import { constants, monitorEventLoopDelay, performance, PerformanceObserver, type IntervalHistogram, type PerformanceEntry } from 'node:perf_hooks';
+import {
+  constants,
+  monitorEventLoopDelay,
+  performance,
+  PerformanceObserver,
+  type IntervalHistogram,
+  type PerformanceEntry,
+} from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
-import { GC_DURATION_BOUNDARIES, GC_KINDS, GC_SLOTS, RuntimeFiguresWriter, type EventLoopDelay, type SharedRuntimeFigures } from './runtime-figures.js';
+import {
+  GC_DURATION_BOUNDARIES,
+  GC_KINDS,
+  GC_SLOTS,
+  RuntimeFiguresWriter,
+  type EventLoopDelay,
+  type SharedRuntimeFigures,
+} from './runtime-figures.js';
 
 /** Options of {@link RuntimeRecorder}. */
 export interface RuntimeRecorderOptions {

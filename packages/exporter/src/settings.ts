@@ -60,20 +60,29 @@ export function resolveSettings(options: WorkerHealthcheckOptions): HealthcheckS
   }
   for (const key of Object.keys(options)) {
     if (!(KNOWN_OPTIONS as readonly string[]).includes(key)) {
-      throw new HealthcheckConfigError(key, (options as unknown as Record<string, unknown>)[key], `no such option; did you mean \`${nearest(key, KNOWN_OPTIONS)}\`?`);
+      throw new HealthcheckConfigError(
+        key,
+        (options as unknown as Record<string, unknown>)[key],
+        `no such option; did you mean \`${nearest(key, KNOWN_OPTIONS)}\`?`,
+      );
     }
   }
   const metricNames = workerMetricNames(options.workerName);
   const form = options.metricNameForm ?? 'suffix';
   if (form !== 'suffix' && form !== 'label') {
-    throw new HealthcheckConfigError('metricNameForm', form, "'suffix' (hatchet_worker_listener_health_<worker>) or 'label' (hatchet_worker_listener_health{worker=\"<worker>\"})");
+    throw new HealthcheckConfigError(
+      'metricNameForm',
+      form,
+      "'suffix' (hatchet_worker_listener_health_<worker>) or 'label' (hatchet_worker_listener_health{worker=\"<worker>\"})",
+    );
   }
   const env = { ...(options.env ?? process.env) };
   if (options.port !== undefined) delete env[HEALTHCHECK_ENV.port];
   if (options.bindAddress !== undefined) delete env[HEALTHCHECK_ENV.bindAddress];
   if (options.eventLoopBlockThresholdSeconds !== undefined) delete env[HEALTHCHECK_ENV.eventLoopBlockThresholdSeconds];
   const fromEnv = readHealthcheckConfig(env);
-  const thresholdFromEnv = options.eventLoopBlockThresholdSeconds === undefined && env[HEALTHCHECK_ENV.eventLoopBlockThresholdSeconds] !== undefined;
+  const thresholdFromEnv =
+    options.eventLoopBlockThresholdSeconds === undefined && env[HEALTHCHECK_ENV.eventLoopBlockThresholdSeconds] !== undefined;
   const timing = resolveHealthTiming(
     {
       eventLoopBlockThresholdSeconds: options.eventLoopBlockThresholdSeconds ?? fromEnv.eventLoopBlockThresholdSeconds,
@@ -113,7 +122,12 @@ export function resolveSettings(options: WorkerHealthcheckOptions): HealthcheckS
 function checkMetricReader(reader: unknown): MetricReader | undefined {
   if (reader === undefined) return undefined;
   const candidate = reader as Partial<Record<'collect' | 'setMetricProducer' | 'getMeter', unknown>>;
-  if (typeof reader === 'object' && reader !== null && typeof candidate.collect === 'function' && typeof candidate.setMetricProducer === 'function') {
+  if (
+    typeof reader === 'object' &&
+    reader !== null &&
+    typeof candidate.collect === 'function' &&
+    typeof candidate.setMetricProducer === 'function'
+  ) {
     return reader as MetricReader;
   }
   const given = typeof candidate?.getMeter === 'function' ? 'a MeterProvider' : undefined;

@@ -107,9 +107,7 @@ export async function startWorkerHealthcheck(options: WorkerHealthcheckOptions):
  * variables are resolved exactly as by {@link startWorkerHealthcheck}: bad
  * ones reject with `HealthcheckConfigError` either way.
  */
-export async function startWorkerHealthcheckFromEnv(
-  options: WorkerHealthcheckFromEnvOptions,
-): Promise<WorkerHealthcheck | undefined> {
+export async function startWorkerHealthcheckFromEnv(options: WorkerHealthcheckFromEnvOptions): Promise<WorkerHealthcheck | undefined> {
   const settings = resolveSettings(options);
   return settings.enabled ? startHealthcheck(settings) : undefined;
 }

@@ -25,7 +25,10 @@ describe('AppMetricsRelay (health-thread side of the application metrics)', () =
     const relay = new AppMetricsRelay<Snap>((id) => requests.push(id), 100);
     const waiting = [relay.get(), relay.get(), relay.get()];
     relay.receive(1, snap('one\n'));
-    assert.deepEqual((await Promise.all(waiting)).map((s) => s?.text), ['one\n', 'one\n', 'one\n']);
+    assert.deepEqual(
+      (await Promise.all(waiting)).map((s) => s?.text),
+      ['one\n', 'one\n', 'one\n'],
+    );
     assert.deepEqual(requests, [1]);
   });
 

@@ -50,8 +50,7 @@ describe('while the main thread is blocked', () => {
     await Promise.all([pollHealth, pollMetrics, pollLivez]);
 
     // Replies whose whole round trip lay inside the block.
-    const inside = <T extends Reply & { at: number }>(replies: T[]) =>
-      replies.filter((r) => r.at - r.ms > blocking && r.at < unblocked);
+    const inside = <T extends Reply & { at: number }>(replies: T[]) => replies.filter((r) => r.at - r.ms > blocking && r.at < unblocked);
     const healthDuring = inside(health);
     const metricsDuring = inside(metrics);
     assert.ok(healthDuring.length >= 10, `/health answered ${healthDuring.length} times during the block`);
@@ -61,7 +60,10 @@ describe('while the main thread is blocked', () => {
     const early = healthDuring.filter((r) => r.at - blocking < 900);
     const late = healthDuring.filter((r) => r.at - blocking > 1_600);
     assert.ok(early.length > 0 && early.every((r) => r.status === 200), 'still 200 before the threshold');
-    assert.ok(late.length > 0 && late.every((r) => r.status === 503 && r.body === '{"status":"UNHEALTHY"}'), '503 past threshold + interval');
+    assert.ok(
+      late.length > 0 && late.every((r) => r.status === 503 && r.body === '{"status":"UNHEALTHY"}'),
+      '503 past threshold + interval',
+    );
     assert.ok(Math.max(...healthDuring.map((r) => r.ms)) < 1_000, 'no /health answer waited for the block');
 
     const livezLate = inside(livez).filter((r) => r.at - blocking > 1_600);

@@ -17,8 +17,17 @@ describe('the bundled health thread', () => {
   });
 
   it('ships the licenses of the packages it holds', () => {
-    for (const name of ['@opentelemetry/sdk-metrics', '@opentelemetry/exporter-prometheus', '@opentelemetry/host-metrics', 'systeminformation']) {
-      assert.match(licenses, new RegExp(`^${name}@\\d+\\.\\d+\\.\\d+ \\((Apache-2\\.0|MIT)\\)$`, 'm'), `${name} is listed with its version and license`);
+    for (const name of [
+      '@opentelemetry/sdk-metrics',
+      '@opentelemetry/exporter-prometheus',
+      '@opentelemetry/host-metrics',
+      'systeminformation',
+    ]) {
+      assert.match(
+        licenses,
+        new RegExp(`^${name}@\\d+\\.\\d+\\.\\d+ \\((Apache-2\\.0|MIT)\\)$`, 'm'),
+        `${name} is listed with its version and license`,
+      );
     }
     assert.match(licenses, /Apache License\s+Version 2\.0/, 'the Apache-2.0 text itself is included');
   });

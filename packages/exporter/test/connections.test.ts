@@ -35,7 +35,8 @@ async function listen(options: Omit<HealthServerOptions, 'state'>): Promise<{ se
   return { server, port: (server.address() as { port: number }).port };
 }
 
-const connections = (server: Server) => new Promise<number>((resolve, reject) => server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
+const connections = (server: Server) =>
+  new Promise<number>((resolve, reject) => server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
 const close = (server: Server) => {
   server.closeAllConnections();
   return new Promise((resolve) => server.close(resolve));
@@ -43,14 +44,16 @@ const close = (server: Server) => {
 
 describe('connection cap', () => {
   const sockets: Socket[] = [];
-  after(() => sockets.forEach((s) => s.destroy()));
+  after(() => {
+    for (const s of sockets) s.destroy();
+  });
 
   it('at the cap, a new connection closes the oldest idle one and its request is answered', async () => {
     const { server, port } = await listen({ metrics: async () => '', maxConnections: 8 });
     try {
       const idle = await idleConnections(port, 20);
       sockets.push(...idle.map((c) => c.socket));
-      await until('the server to settle at its cap', async () => ((await connections(server)) <= 8 || undefined), 5_000);
+      await until('the server to settle at its cap', async () => (await connections(server)) <= 8 || undefined, 5_000);
       const reply = await get(port, '/livez', 'GET', 2_000);
       assert.equal(reply.status, 200);
       await sleep(100);
@@ -68,7 +71,10 @@ describe('connection cap', () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     let started = 0;
-    const metrics = () => (started++, held.then(() => 'm 1\n'));
+    const metrics = () => {
+      started++;
+      return held.then(() => 'm 1\n');
+    };
     const { server, port } = await listen({ metrics, maxConnections: 4 });
     try {
       const scrapes = Array.from({ length: 4 }, () => get(port, '/metrics', 'GET', 10_000));
@@ -87,13 +93,16 @@ describe('connection cap', () => {
     for (const maxConnections of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '10' as unknown as number]) {
       assert.throws(
         () => createHealthServer({ state, metrics: async () => '', maxConnections }),
-        (error: unknown) => error instanceof HealthcheckConfigError && /^maxConnections=.* is not valid: expected a whole number/.test(error.message),
+        (error: unknown) =>
+          error instanceof HealthcheckConfigError && /^maxConnections=.* is not valid: expected a whole number/.test(error.message),
         String(maxConnections),
       );
     }
   });
 
-  it('under `ulimit -n 1024`, 2 000 idle connections leave a fresh /health answered and the application able to open files', { timeout: 60_000 }, async (t) => {
+  it('under `ulimit -n 1024`, 2 000 idle connections leave a fresh /health answered and the application able to open files', {
+    timeout: 60_000,
+  }, async (t) => {
     if (process.platform !== 'linux') {
       t.skip('needs bash ulimit and /proc (Linux)');
       return;
@@ -113,7 +122,10 @@ describe('connection cap', () => {
       assert.equal(opened.opened, 500, `the application opened ${opened.opened} files, then ${opened.error}`);
       child.send('fds');
       const { fds } = (await child.next('fds')) as { fds: number };
-      assert.ok(typeof fds === 'number' && fds <= atStart + SERVER_LIMITS.maxConnections + 1, `${fds} descriptors open (${atStart} at start, cap ${SERVER_LIMITS.maxConnections})`);
+      assert.ok(
+        typeof fds === 'number' && fds <= atStart + SERVER_LIMITS.maxConnections + 1,
+        `${fds} descriptors open (${atStart} at start, cap ${SERVER_LIMITS.maxConnections})`,
+      );
       const closedByServer = idle.filter((c) => c.closed()).length;
       t.diagnostic(
         `limit 1024, 2 000 idle connections: ${fds} descriptors open (${atStart} before), ${closedByServer} idle connections closed by the server, ` +

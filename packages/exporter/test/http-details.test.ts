@@ -29,7 +29,15 @@ describe('HTTP details', () => {
   });
 
   it('answers 404 for absolute-form targets of other paths, and never decodes them', async () => {
-    for (const target of ['http://h', 'http://h/', 'http://h/nope', 'http://h//health', 'http://h/%68ealth', 'http://h/../health', 'ftp://h/health']) {
+    for (const target of [
+      'http://h',
+      'http://h/',
+      'http://h/nope',
+      'http://h//health',
+      'http://h/%68ealth',
+      'http://h/../health',
+      'ftp://h/health',
+    ]) {
       assert.match(await raw(hc.port, `GET ${target} HTTP/1.1\r\nHost: h\r\n\r\n`), /^HTTP\/1\.1 404 /, target);
     }
   });
@@ -59,8 +67,11 @@ describe('HTTP details', () => {
   });
 
   it('answers pipelined requests in order: a good one, then the bare 400 that closes the connection', async () => {
-    const both = await untilClosed(hc.port, 'GET /livez HTTP/1.1\r\nHost: a\r\n\r\nGET /health HTTP/1.1\r\n\r\nGET /health HTTP/1.1\r\nHost: a\r\n\r\n');
-    assert.match(both, /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nok\n/);
+    const both = await untilClosed(
+      hc.port,
+      'GET /livez HTTP/1.1\r\nHost: a\r\n\r\nGET /health HTTP/1.1\r\n\r\nGET /health HTTP/1.1\r\nHost: a\r\n\r\n',
+    );
+    assert.match(both, /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nok\n/);
     assert.ok(both.endsWith(`ok\n${BARE_400}`), both);
     assert.equal((await get(hc.port, '/health')).status, 200);
   });

@@ -71,8 +71,14 @@ describe('configuration', () => {
       [{ workerName: 'w', port: 0, bindAddress: 'not a host' }, /^bindAddress="not a host" is not valid/],
       [{ workerName: 'w', port: 0, metricsTimeoutMs: 5_000 }, /^metricsTimeoutMs=5000 is not valid/],
       [{ workerName: 'w', env: { [ENV.port]: 'abc' } }, /^HATCHET_CLIENT_WORKER_HEALTHCHECK_PORT="abc" is not valid/],
-      [{ workerName: 'w', port: 0, meterProvider: {} } as never, /^meterProvider=\(object\) is not valid: expected no such option; did you mean `metricReader`\?/],
-      [{ workerName: 'w', port: 0, env: { [ENV.threshold]: 'NaN' } }, /^HATCHET_CLIENT_WORKER_HEALTHCHECK_EVENT_LOOP_BLOCK_THRESHOLD_SECONDS="NaN"/],
+      [
+        { workerName: 'w', port: 0, meterProvider: {} } as never,
+        /^meterProvider=\(object\) is not valid: expected no such option; did you mean `metricReader`\?/,
+      ],
+      [
+        { workerName: 'w', port: 0, env: { [ENV.threshold]: 'NaN' } },
+        /^HATCHET_CLIENT_WORKER_HEALTHCHECK_EVENT_LOOP_BLOCK_THRESHOLD_SECONDS="NaN"/,
+      ],
     ];
     for (const [options, message] of cases) {
       await assert.rejects(startWorkerHealthcheck(options), (error: unknown) => {
@@ -159,7 +165,8 @@ describe('ports', () => {
   it('names a bind address that is not local', async () => {
     await assert.rejects(
       startWorkerHealthcheck({ workerName: 'w', port: 0, bindAddress: '192.0.2.1' }),
-      (error: unknown) => error instanceof HealthcheckListenError && error.code === 'ERR_WORKER_HEALTHCHECK_LISTEN' && /192\.0\.2\.1/.test(error.message),
+      (error: unknown) =>
+        error instanceof HealthcheckListenError && error.code === 'ERR_WORKER_HEALTHCHECK_LISTEN' && /192\.0\.2\.1/.test(error.message),
     );
   });
 });
@@ -211,7 +218,7 @@ describe('health thread failure', () => {
       assert.equal(errors.length, 1);
       assert.match(errors[0]!.message, /the health thread crashed/);
       assert.equal((errors[0] as { code?: string }).code, 'ERR_WORKER_HEALTHCHECK_THREAD');
-      let reply;
+      let reply: Awaited<ReturnType<typeof get>> | undefined;
       while (Date.now() < deadline) {
         reply = await get(hc.port, '/health').catch(() => undefined);
         if (reply) break;

@@ -98,10 +98,14 @@ describe('the application measures the runtime itself', () => {
         instrumentation.enable();
       }
       try {
-        const body = await until('the runtime families', async () => {
-          const text = (await get(hc.port, '/metrics')).body;
-          return text.includes('nodejs_eventloop_delay_p99') && text.includes('process_memory_usage') ? text : undefined;
-        }, 5_000);
+        const body = await until(
+          'the runtime families',
+          async () => {
+            const text = (await get(hc.port, '/metrics')).body;
+            return text.includes('nodejs_eventloop_delay_p99') && text.includes('process_memory_usage') ? text : undefined;
+          },
+          5_000,
+        );
         const types = body.split('\n').filter((line) => line.startsWith('# TYPE '));
         assert.equal(new Set(types).size, types.length, 'no family twice');
         assert.equal(body.match(/^target_info/gm)?.length, 1);
@@ -145,8 +149,16 @@ describe('an error while building /metrics', () => {
       override async collect(): Promise<CollectionResult> {
         const result = await super.collect();
         // A histogram without its value: the serializer throws on it.
-        const broken = { descriptor: { name: 'broken', description: '', unit: '', valueType: 1 }, aggregationTemporality: 1, dataPointType: 0, dataPoints: [{ startTime: [0, 0], endTime: [0, 0], attributes: {}, value: undefined }] };
-        return { ...result, resourceMetrics: { ...result.resourceMetrics, scopeMetrics: [{ scope: { name: 'x' }, metrics: [broken] }] } } as unknown as CollectionResult;
+        const broken = {
+          descriptor: { name: 'broken', description: '', unit: '', valueType: 1 },
+          aggregationTemporality: 1,
+          dataPointType: 0,
+          dataPoints: [{ startTime: [0, 0], endTime: [0, 0], attributes: {}, value: undefined }],
+        };
+        return {
+          ...result,
+          resourceMetrics: { ...result.resourceMetrics, scopeMetrics: [{ scope: { name: 'x' }, metrics: [broken] }] },
+        } as unknown as CollectionResult;
       }
     }
     const reader = new BrokenReader();
@@ -181,6 +193,9 @@ describe('the label form of the worker gauges', () => {
   });
 
   it('rejects another form', async () => {
-    await assert.rejects(start({ metricNameForm: 'labels' as 'label' }), /^HealthcheckConfigError: metricNameForm="labels" is not valid: expected 'suffix'/);
+    await assert.rejects(
+      start({ metricNameForm: 'labels' as 'label' }),
+      /^HealthcheckConfigError: metricNameForm="labels" is not valid: expected 'suffix'/,
+    );
   });
 });

@@ -62,11 +62,15 @@ describe('/metrics', () => {
     const held = process.memoryUsage().heapUsed - before;
     assert.ok(held > 30 * 2 ** 20, `ballast ${held} bytes`);
     // The main thread records its figures every second: wait for a recording that saw the ballast.
-    const families = await until('a recording with the ballast', async () => {
-      const page = parseExposition((await get(hc.port, '/metrics')).body);
-      const heap = page.get('v8js_memory_heap_used')?.samples.reduce((sum, s) => sum + s.value, 0) ?? 0;
-      return heap > held && page.has('v8js_gc_duration') ? page : undefined;
-    }, 5_000);
+    const families = await until(
+      'a recording with the ballast',
+      async () => {
+        const page = parseExposition((await get(hc.port, '/metrics')).body);
+        const heap = page.get('v8js_memory_heap_used')?.samples.reduce((sum, s) => sum + s.value, 0) ?? 0;
+        return heap > held && page.has('v8js_gc_duration') ? page : undefined;
+      },
+      5_000,
+    );
     for (const name of [
       'process_cpu_time_total',
       'process_memory_usage',
@@ -89,7 +93,9 @@ describe('/metrics', () => {
 
   it('includes the application metrics of the passed-in reader', async () => {
     const families = parseExposition((await get(hc.port, '/metrics')).body);
-    assert.deepEqual(families.get('tasks_completed_total')?.samples, [{ name: 'tasks_completed_total', labels: '{kind="quick"}', value: 7 }]);
+    assert.deepEqual(families.get('tasks_completed_total')?.samples, [
+      { name: 'tasks_completed_total', labels: '{kind="quick"}', value: 7 },
+    ]);
     assert.equal(families.get('tasks_completed_total')?.help, 'Tasks completed');
     assert.equal(families.get('task_duration_seconds')?.type, 'histogram');
   });
@@ -109,13 +115,18 @@ describe('/metrics', () => {
   });
 });
 
-
 describe('/metrics with defaultMetrics: false', () => {
   it('serves the two gauges, target_info and the application metrics only', async () => {
     const reader = new HealthcheckMetricReader();
     const provider = new MeterProvider({ readers: [reader] });
     provider.getMeter('app').createCounter('jobs').add(2);
-    const hc = await startWorkerHealthcheck({ workerName: 'lean', port: 0, bindAddress: '127.0.0.1', defaultMetrics: false, metricReader: reader });
+    const hc = await startWorkerHealthcheck({
+      workerName: 'lean',
+      port: 0,
+      bindAddress: '127.0.0.1',
+      defaultMetrics: false,
+      metricReader: reader,
+    });
     try {
       hc.setListenerHealthy(true);
       const families = parseExposition((await get(hc.port, '/metrics')).body);

@@ -46,7 +46,12 @@ describe('WorkerHealthcheckReader: the healthcheck as a reader on the applicatio
   it('startFromEnv() opens nothing unless ENABLED is true', async () => {
     const off = new WorkerHealthcheckReader({ workerName: 'w', port: 0, env: {} });
     assert.equal(await off.startFromEnv(), undefined);
-    const on = new WorkerHealthcheckReader({ workerName: 'w', port: 0, bindAddress: '127.0.0.1', env: { HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED: 'true' } });
+    const on = new WorkerHealthcheckReader({
+      workerName: 'w',
+      port: 0,
+      bindAddress: '127.0.0.1',
+      env: { HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED: 'true' },
+    });
     const provider = new MeterProvider({ readers: [on] });
     const handle = await on.startFromEnv();
     assert.ok(handle && handle.port > 0);
@@ -63,7 +68,11 @@ describe('WorkerHealthcheckReader: the healthcheck as a reader on the applicatio
         assert.ok(families.has('hatchet_worker_listener_health_w'));
       }
       await until('the warning', async () => (errors.length > 0 ? true : undefined), 5_000);
-      assert.equal(errors.filter((e) => /not registered on a MeterProvider/.test(e.message)).length, 1, errors.map((e) => e.message).join('\n'));
+      assert.equal(
+        errors.filter((e) => /not registered on a MeterProvider/.test(e.message)).length,
+        1,
+        errors.map((e) => e.message).join('\n'),
+      );
     } finally {
       await handle.shutdown();
     }

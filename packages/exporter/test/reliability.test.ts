@@ -95,14 +95,16 @@ describe('idle and slow clients', () => {
     // 1 000 connections that made one request and now idle (keep-alive). Beyond the
     // connection cap the oldest idle ones are closed (connections.test.ts), some before their answer.
     const answered = await Promise.all(
-      Array.from({ length: 1_000 }, () =>
-        new Promise<boolean>((resolve) => {
-          const socket = connect(hc.port, '127.0.0.1', () => socket.write('GET /livez HTTP/1.1\r\nHost: x\r\n\r\n'));
-          socket.once('data', () => resolve(true));
-          socket.once('close', () => resolve(false));
-          socket.on('error', () => {});
-          sockets.push(socket);
-        }),
+      Array.from(
+        { length: 1_000 },
+        () =>
+          new Promise<boolean>((resolve) => {
+            const socket = connect(hc.port, '127.0.0.1', () => socket.write('GET /livez HTTP/1.1\r\nHost: x\r\n\r\n'));
+            socket.once('data', () => resolve(true));
+            socket.once('close', () => resolve(false));
+            socket.on('error', () => {});
+            sockets.push(socket);
+          }),
       ),
     );
     assert.ok(answered.filter(Boolean).length >= SERVER_LIMITS.maxConnections, `${answered.filter(Boolean).length} of 1 000 answered`);
@@ -114,7 +116,12 @@ describe('idle and slow clients', () => {
       let sent = 0;
       const timer = setInterval(() => socket.writable && socket.write(head[sent++ % head.length]!), 1_000);
       socket.setEncoding('latin1').on('data', (chunk: string) => (received += chunk));
-      const closed = new Promise<number>((resolve) => socket.on('close', () => (clearInterval(timer), resolve(Date.now()))));
+      const closed = new Promise<number>((resolve) =>
+        socket.on('close', () => {
+          clearInterval(timer);
+          resolve(Date.now());
+        }),
+      );
       socket.on('error', () => {});
       sockets.push(socket);
       return { closed, received: () => received };
@@ -135,7 +142,10 @@ describe('idle and slow clients', () => {
     const closedAt = await Promise.all(slow.map((s) => s.closed));
     const waited = Math.max(...closedAt) - started;
     assert.ok(waited < SERVER_LIMITS.headersTimeoutMs + 3_000, `slow senders cut after ${waited} ms`);
-    assert.ok(slow.every((s) => /^HTTP\/1\.1 408 Request Timeout\r\n/.test(s.received())), 'with a bare 408');
+    assert.ok(
+      slow.every((s) => /^HTTP\/1\.1 408 Request Timeout\r\n/.test(s.received())),
+      'with a bare 408',
+    );
     t.diagnostic(
       `fresh /health p50 ${p50.toFixed(2)} ms, max ${latencies.at(-1)!.toFixed(2)} ms beside 1 000 idle (${answered.filter(Boolean).length} answered before ` +
         `the cap closed them) + 50 slow connections; slow senders cut within ${waited} ms`,
@@ -160,7 +170,10 @@ describe('faults', () => {
       flipping = false;
       await poller;
       assert.ok(seen.length >= 100, `${seen.length} polls`);
-      assert.ok(seen.every((r) => VALID_BODY[r.status]?.includes(r.body)), 'every answer one of the valid bodies, matching its code');
+      assert.ok(
+        seen.every((r) => VALID_BODY[r.status]?.includes(r.body)),
+        'every answer one of the valid bodies, matching its code',
+      );
       const statuses = new Set(seen.map((r) => r.status));
       assert.ok(statuses.has(200) && statuses.has(503), 'both states were seen');
       assert.deepEqual([(await get(hc.port, '/health')).status, hc.status()], [503, 'UNHEALTHY']);
@@ -172,13 +185,15 @@ describe('faults', () => {
     }
   });
 
-  it('a health thread that keeps crashing is restarted, then given up on and reported; the host lives on', { timeout: 30_000 }, async (t) => {
+  it('a health thread that keeps crashing is restarted, then given up on and reported; the host lives on', {
+    timeout: 30_000,
+  }, async (t) => {
     const errors: Error[] = [];
     const { hc, crash } = await startCrashable({ workerName: 'w', port: 0, bindAddress: '127.0.0.1', onError: (e) => errors.push(e) });
     try {
       let crashes = 0;
       for (; crashes <= RESTART_POLICY.maxRestarts; crashes++) {
-        await until('the thread to serve', async () => ((await get(hc.port, '/livez', 'GET', 500)).status === 200 || undefined));
+        await until('the thread to serve', async () => (await get(hc.port, '/livez', 'GET', 500)).status === 200 || undefined);
         crash();
         await until('the crash to be reported', async () => errors.filter((e) => /crashed/.test(e.message)).length > crashes || undefined);
       }
@@ -203,12 +218,17 @@ describe('faults', () => {
     const complete = replies.filter((r) => r.status === 200);
     for (const r of complete) parseExposition(r.body); // whole expositions only
     assert.ok(complete.every((r) => r.body.endsWith('\n') && r.body.includes('hatchet_worker_listener_health_w')));
-    assert.ok(replies.every((r) => r.status === 200 || (r.status === 0 && r.error !== 'timeout')), 'no timeout, no other status');
+    assert.ok(
+      replies.every((r) => r.status === 200 || (r.status === 0 && r.error !== 'timeout')),
+      'no timeout, no other status',
+    );
     await assert.rejects(get(port, '/health', 'GET', 1_000), /ECONNREFUSED/);
     const again = await startWorkerHealthcheck({ workerName: 'w', port, bindAddress: '127.0.0.1' });
     assert.equal((await get(port, '/livez')).status, 200);
     await again.shutdown();
-    t.diagnostic(`${complete.length} scrapes completed, ${replies.length - complete.length} closed cleanly, 0 timeouts; restarted on port ${port}`);
+    t.diagnostic(
+      `${complete.length} scrapes completed, ${replies.length - complete.length} closed cleanly, 0 timeouts; restarted on port ${port}`,
+    );
   });
 });
 
@@ -239,7 +259,11 @@ describe('bad input', () => {
     ['NUL in path', 'GET /health\0 HTTP/1.1\r\nHost: x\r\n\r\n', /^HTTP\/1\.1 400 /],
     ['TRACE', 'TRACE /health HTTP/1.1\r\nHost: x\r\n\r\n', /^HTTP\/1\.1 405 /],
     ['body on GET', 'GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello', /^HTTP\/1\.1 200 /],
-    ['conflicting lengths', 'POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', /^HTTP\/1\.1 400 /],
+    [
+      'conflicting lengths',
+      'POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      /^HTTP\/1\.1 400 /,
+    ],
   ];
   for (const [name, request, expected] of cases) {
     it(`${name}: ${/\d{3}/.exec(expected.source)?.[0] ?? expected.source}, nothing echoed, still healthy`, async () => {
@@ -288,7 +312,10 @@ describe('bad input', () => {
       try {
         const body = (await get(other.port, '/metrics')).body;
         const names = [...parseExposition(body).keys()];
-        assert.ok(names.every((n) => /^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(n)), names.join());
+        assert.ok(
+          names.every((n) => /^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(n)),
+          names.join(),
+        );
         assert.ok(names.some((n) => n.startsWith('hatchet_worker_listener_health_')));
         if (hasPrometheusTools(t)) {
           const check = spawnSync('promtool', ['check', 'metrics'], { input: body, encoding: 'utf8' });

@@ -11,7 +11,7 @@ const record = (overrides: Partial<RuntimeFiguresRecord> = {}): RuntimeFiguresRe
     { space_name: 'old_space', space_size: 5, space_used_size: 6, space_available_size: 7, physical_space_size: 8 },
   ],
   activeResources: new Map([['Timeout', 2]]),
-  gc: [0, 1, 2, 3].map((kind) => Float64Array.from({ length: GC_SLOTS }, (_, i) => (kind === 1 ? [3, 0.006, 1, 2][i] ?? 0 : 0))),
+  gc: [0, 1, 2, 3].map((kind) => Float64Array.from({ length: GC_SLOTS }, (_, i) => (kind === 1 ? ([3, 0.006, 1, 2][i] ?? 0) : 0))),
   ...overrides,
 });
 
@@ -25,9 +25,18 @@ describe('runtime figures in shared memory', () => {
     assert.equal(snapshot.recordedAt, 123n);
     assert.deepEqual(snapshot.eventLoopDelay, record().eventLoopDelay);
     assert.deepEqual(snapshot.eventLoopTime, { idle: 900, active: 100 });
-    assert.deepEqual(snapshot.heapSpaces.map((s) => [s.name, s.used]), [['new_space', 2], ['old_space', 6]]);
+    assert.deepEqual(
+      snapshot.heapSpaces.map((s) => [s.name, s.used]),
+      [
+        ['new_space', 2],
+        ['old_space', 6],
+      ],
+    );
     assert.deepEqual(snapshot.activeResources, [{ type: 'Timeout', count: 2 }]);
-    assert.deepEqual(snapshot.gc.map((g) => [g.kind, g.count, g.sum, g.buckets[0], g.buckets[1]]), [['minor', 3, 0.006, 1, 2]]);
+    assert.deepEqual(
+      snapshot.gc.map((g) => [g.kind, g.count, g.sum, g.buckets[0], g.buckets[1]]),
+      [['minor', 3, 0.006, 1, 2]],
+    );
   });
 
   it('keeps a resource type seen once, at 0 when it is gone', () => {
@@ -35,7 +44,10 @@ describe('runtime figures in shared memory', () => {
     const reader = new RuntimeFiguresReader(writer.shared);
     writer.write(record(), 1n);
     writer.write(record({ activeResources: new Map([['TCPSocketWrap', 1]]) }), 2n);
-    assert.deepEqual(reader.read()!.activeResources, [{ type: 'Timeout', count: 0 }, { type: 'TCPSocketWrap', count: 1 }]);
+    assert.deepEqual(reader.read()!.activeResources, [
+      { type: 'Timeout', count: 0 },
+      { type: 'TCPSocketWrap', count: 1 },
+    ]);
   });
 
   it('passes the served mark from the reader to the writer once', () => {

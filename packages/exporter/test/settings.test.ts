@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { HealthcheckConfigError, startWorkerHealthcheck, startWorkerHealthcheckFromEnv, type WorkerHealthcheckOptions } from '@worker-health/exporter';
+import {
+  HealthcheckConfigError,
+  startWorkerHealthcheck,
+  startWorkerHealthcheckFromEnv,
+  type WorkerHealthcheckOptions,
+} from '@worker-health/exporter';
 import { resolveSettings } from '../dist/settings.js';
 import { sleep, until } from '@worker-health/testing';
 import { startCrashable } from './helpers.js';
@@ -15,7 +20,10 @@ const ENV = {
 } as const;
 
 /** What a start does with these options: the port bound, or the error's message. */
-async function outcome(start: (options: WorkerHealthcheckOptions) => Promise<{ port: number; shutdown(): Promise<void> } | undefined>, options: WorkerHealthcheckOptions) {
+async function outcome(
+  start: (options: WorkerHealthcheckOptions) => Promise<{ port: number; shutdown(): Promise<void> } | undefined>,
+  options: WorkerHealthcheckOptions,
+) {
   try {
     const hc = await start(options);
     await hc?.shutdown();
@@ -28,8 +36,14 @@ async function outcome(start: (options: WorkerHealthcheckOptions) => Promise<{ p
 describe('one settings path', () => {
   const cases: Array<[string, WorkerHealthcheckOptions]> = [
     ['a port option over a malformed port variable', { workerName: 'w', port: 0, bindAddress: '127.0.0.1', env: { [ENV.port]: 'x' } }],
-    ['a bind option over a malformed bind variable', { workerName: 'w', port: 0, bindAddress: '127.0.0.1', env: { [ENV.bind]: 'bad host' } }],
-    ['a threshold option over a malformed threshold variable', { workerName: 'w', port: 0, bindAddress: '127.0.0.1', eventLoopBlockThresholdSeconds: 2, env: { [ENV.threshold]: 'NaN' } }],
+    [
+      'a bind option over a malformed bind variable',
+      { workerName: 'w', port: 0, bindAddress: '127.0.0.1', env: { [ENV.bind]: 'bad host' } },
+    ],
+    [
+      'a threshold option over a malformed threshold variable',
+      { workerName: 'w', port: 0, bindAddress: '127.0.0.1', eventLoopBlockThresholdSeconds: 2, env: { [ENV.threshold]: 'NaN' } },
+    ],
     ['a malformed port variable', { workerName: 'w', bindAddress: '127.0.0.1', env: { [ENV.port]: 'x' } }],
     ['a malformed threshold variable', { workerName: 'w', port: 0, bindAddress: '127.0.0.1', env: { [ENV.threshold]: '1e-12' } }],
     ['a bad worker name', { workerName: '---', port: 0, env: {} }],
@@ -61,14 +75,30 @@ describe('settings that can never work', () => {
     );
 
   it('a threshold below one heartbeat interval, as option or variable', () => {
-    rejects({ workerName: 'w', eventLoopBlockThresholdSeconds: 1e-9, env: {} }, /^eventLoopBlockThresholdSeconds=1e-9 is not valid: expected at least one heartbeat interval \(0\.1 s/);
-    rejects({ workerName: 'w', env: { [ENV.threshold]: '1e-12' } }, /^HATCHET_CLIENT_WORKER_HEALTHCHECK_EVENT_LOOP_BLOCK_THRESHOLD_SECONDS=1e-12 is not valid: expected at least one heartbeat interval/);
-    rejects({ workerName: 'w', heartbeatIntervalMs: 60_000, eventLoopBlockThresholdSeconds: 0.5, env: {} }, /at least one heartbeat interval \(60 s with heartbeatIntervalMs=60000\)/);
-    assert.equal(resolveSettings({ workerName: 'w', heartbeatIntervalMs: 50, eventLoopBlockThresholdSeconds: 0.05, env: {} }).eventLoopBlockThresholdSeconds, 0.05);
+    rejects(
+      { workerName: 'w', eventLoopBlockThresholdSeconds: 1e-9, env: {} },
+      /^eventLoopBlockThresholdSeconds=1e-9 is not valid: expected at least one heartbeat interval \(0\.1 s/,
+    );
+    rejects(
+      { workerName: 'w', env: { [ENV.threshold]: '1e-12' } },
+      /^HATCHET_CLIENT_WORKER_HEALTHCHECK_EVENT_LOOP_BLOCK_THRESHOLD_SECONDS=1e-12 is not valid: expected at least one heartbeat interval/,
+    );
+    rejects(
+      { workerName: 'w', heartbeatIntervalMs: 60_000, eventLoopBlockThresholdSeconds: 0.5, env: {} },
+      /at least one heartbeat interval \(60 s with heartbeatIntervalMs=60000\)/,
+    );
+    assert.equal(
+      resolveSettings({ workerName: 'w', heartbeatIntervalMs: 50, eventLoopBlockThresholdSeconds: 0.05, env: {} })
+        .eventLoopBlockThresholdSeconds,
+      0.05,
+    );
   });
 
   it('a misspelt option, named with the nearest known one', () => {
-    rejects({ workerName: 'w', prot: 1 } as WorkerHealthcheckOptions, /^prot=1 is not valid: expected no such option; did you mean `port`\?/);
+    rejects(
+      { workerName: 'w', prot: 1 } as WorkerHealthcheckOptions,
+      /^prot=1 is not valid: expected no such option; did you mean `port`\?/,
+    );
     rejects({ workerName: 'w', defaultmetrics: false } as WorkerHealthcheckOptions, /did you mean `defaultMetrics`\?/);
   });
 
@@ -83,9 +113,15 @@ describe('settings that can never work', () => {
   });
 
   it('a metricReader that is not a reader: a plain object, a MeterProvider', () => {
-    rejects({ workerName: 'w', metricReader: {} } as unknown as WorkerHealthcheckOptions, /^metricReader=\(object\) is not valid: expected a MetricReader registered on your MeterProvider/);
+    rejects(
+      { workerName: 'w', metricReader: {} } as unknown as WorkerHealthcheckOptions,
+      /^metricReader=\(object\) is not valid: expected a MetricReader registered on your MeterProvider/,
+    );
     const provider = new MeterProvider();
-    rejects({ workerName: 'w', metricReader: provider } as unknown as WorkerHealthcheckOptions, /^metricReader="a MeterProvider" is not valid/);
+    rejects(
+      { workerName: 'w', metricReader: provider } as unknown as WorkerHealthcheckOptions,
+      /^metricReader="a MeterProvider" is not valid/,
+    );
   });
 });
 
@@ -104,8 +140,15 @@ describe('onError is never thrown into the host', () => {
     });
     try {
       crash();
-      await until('the warnings', async () => (warnings.some((w) => /handler threw: Error: handler bug/.test(w)) ? true : undefined), 5_000);
-      assert.ok(warnings.some((w) => /the health thread crashed/.test(w)), warnings.join('\n'));
+      await until(
+        'the warnings',
+        async () => (warnings.some((w) => /handler threw: Error: handler bug/.test(w)) ? true : undefined),
+        5_000,
+      );
+      assert.ok(
+        warnings.some((w) => /the health thread crashed/.test(w)),
+        warnings.join('\n'),
+      );
     } finally {
       process.off('warning', onWarning);
       await hc.shutdown();
@@ -115,7 +158,10 @@ describe('onError is never thrown into the host', () => {
 
 describe('maxConnections', () => {
   it('is checked at start and reaches the server', async () => {
-    assert.throws(() => resolveSettings({ workerName: 'w', maxConnections: 0 }), /^HealthcheckConfigError: maxConnections=0 is not valid: expected a whole number of connections, at least 1/);
+    assert.throws(
+      () => resolveSettings({ workerName: 'w', maxConnections: 0 }),
+      /^HealthcheckConfigError: maxConnections=0 is not valid: expected a whole number of connections, at least 1/,
+    );
     assert.equal(resolveSettings({ workerName: 'w', env: {} }).maxConnections, 256);
     const hc = await startWorkerHealthcheck({ workerName: 'w', port: 0, bindAddress: '127.0.0.1', maxConnections: 2 });
     try {

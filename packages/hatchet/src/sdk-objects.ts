@@ -80,7 +80,7 @@ export function findHookPoints(hatchet: unknown, worker: unknown): HookPoints {
  */
 export function hookMethod(object: Record<string, unknown>, name: string, wrap: (original: Method) => Method): Hooked {
   const original = object[name] as Method;
-  const hadOwn = Object.prototype.hasOwnProperty.call(object, name);
+  const hadOwn = Object.hasOwn(object, name);
   const replacement = wrap(original);
   object[name] = replacement;
   return {

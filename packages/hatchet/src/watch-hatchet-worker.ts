@@ -65,7 +65,11 @@ export class SdkHealthServerDisabledWarning extends Error {
  */
 export function watchHatchetWorker(healthcheck: WorkerHealthcheck, options: WatchHatchetWorkerOptions): () => void {
   if (typeof (healthcheck as { setListenerHealthy?: unknown })?.setListenerHealthy !== 'function') {
-    throw new HealthcheckConfigError('healthcheck', healthcheck, 'the handle from startWorkerHealthcheck() or startWorkerHealthcheckFromEnv()');
+    throw new HealthcheckConfigError(
+      'healthcheck',
+      healthcheck,
+      'the handle from startWorkerHealthcheck() or startWorkerHealthcheckFromEnv()',
+    );
   }
   if (typeof options !== 'object' || options === null) {
     throw new HealthcheckConfigError('options', options, 'an object with `hatchet` and `worker`');
@@ -82,7 +86,8 @@ export function watchHatchetWorker(healthcheck: WorkerHealthcheck, options: Watc
   if (watched.has(internal)) {
     throw new HatchetWatchError('ERR_WORKER_HEALTH_HATCHET_WATCHED', 'this worker is already watched; call the function it returned first');
   }
-  const warn = options.onWarning ?? ((warning: Error) => process.emitWarning(warning.message, { code: (warning as { code?: string }).code }));
+  const warn =
+    options.onWarning ?? ((warning: Error) => process.emitWarning(warning.message, { code: (warning as { code?: string }).code }));
 
   const health = new ListenerHealth(healthcheck, {
     heartbeatWindowMs: HATCHET_HEALTH_WINDOWS.heartbeatWindowMs,
@@ -148,59 +153,77 @@ export function watchHatchetWorker(healthcheck: WorkerHealthcheck, options: Watc
   for (const name of ['listenV2', 'listen']) {
     if (typeof grpcClient[name] !== 'function') continue;
     hooks.push(
-      hookMethod(grpcClient, name, (original) =>
-        function (this: unknown, ...args: unknown[]) {
-          return watchStream(original.apply(this, args));
-        },
+      hookMethod(
+        grpcClient,
+        name,
+        (original) =>
+          function (this: unknown, ...args: unknown[]) {
+            return watchStream(original.apply(this, args));
+          },
       ),
     );
   }
   hooks.push(
-    hookMethod(dispatcher, 'getActionListener', (original) =>
-      async function (this: unknown, ...args: unknown[]) {
-        const listener = await original.apply(this, args);
-        const heartbeat = (listener as { heartbeat?: unknown } | null)?.heartbeat;
-        if (typeof (heartbeat as { start?: unknown } | null)?.start !== 'function') {
-          broken(new HatchetHookError(sdkVersion, 'listener.heartbeat.start', 'the heartbeat controller of the ActionListener'));
+    hookMethod(
+      dispatcher,
+      'getActionListener',
+      (original) =>
+        async function (this: unknown, ...args: unknown[]) {
+          const listener = await original.apply(this, args);
+          const heartbeat = (listener as { heartbeat?: unknown } | null)?.heartbeat;
+          if (typeof (heartbeat as { start?: unknown } | null)?.start !== 'function') {
+            broken(new HatchetHookError(sdkVersion, 'listener.heartbeat.start', 'the heartbeat controller of the ActionListener'));
+            return listener;
+          }
+          const controller = heartbeat as Record<string, unknown>;
+          hooks.push(
+            hookMethod(
+              controller,
+              'start',
+              (start) =>
+                async function (this: unknown, ...startArgs: unknown[]) {
+                  const result = await start.apply(this, startArgs);
+                  const thread = controller.heartbeatWorker as { on?: unknown; off?: unknown } | undefined;
+                  if (typeof thread?.on !== 'function' || typeof thread.off !== 'function') {
+                    broken(new HatchetHookError(sdkVersion, 'listener.heartbeat.heartbeatWorker', 'the heartbeat worker thread'));
+                  } else if (!threads.includes(thread as (typeof threads)[number])) {
+                    (thread as NodeJS.EventEmitter).on('message', onHeartbeatMessage);
+                    threads.push(thread as (typeof threads)[number]);
+                  }
+                  return result;
+                },
+            ),
+          );
           return listener;
-        }
-        const controller = heartbeat as Record<string, unknown>;
-        hooks.push(
-          hookMethod(controller, 'start', (start) =>
-            async function (this: unknown, ...startArgs: unknown[]) {
-              const result = await start.apply(this, startArgs);
-              const thread = controller.heartbeatWorker as { on?: unknown; off?: unknown } | undefined;
-              if (typeof thread?.on !== 'function' || typeof thread.off !== 'function') {
-                broken(new HatchetHookError(sdkVersion, 'listener.heartbeat.heartbeatWorker', 'the heartbeat worker thread'));
-              } else if (!threads.includes(thread as (typeof threads)[number])) {
-                (thread as NodeJS.EventEmitter).on('message', onHeartbeatMessage);
-                threads.push(thread as (typeof threads)[number]);
-              }
-              return result;
-            },
-          ),
-        );
-        return listener;
-      },
+        },
     ),
   );
   hooks.push(
-    hookMethod(dispatcher, 'sendStepActionEvent', (original) =>
-      function (this: unknown, ...args: unknown[]) {
-        const { eventType, taskRunExternalId } = (args[0] ?? {}) as { eventType?: unknown; taskRunExternalId?: unknown };
-        if (typeof taskRunExternalId === 'string' && (eventType === EVENT_STARTED || eventType === EVENT_COMPLETED || eventType === EVENT_FAILED)) {
-          health.taskStarted(taskRunExternalId);
-        }
-        return original.apply(this, args);
-      },
+    hookMethod(
+      dispatcher,
+      'sendStepActionEvent',
+      (original) =>
+        function (this: unknown, ...args: unknown[]) {
+          const { eventType, taskRunExternalId } = (args[0] ?? {}) as { eventType?: unknown; taskRunExternalId?: unknown };
+          if (
+            typeof taskRunExternalId === 'string' &&
+            (eventType === EVENT_STARTED || eventType === EVENT_COMPLETED || eventType === EVENT_FAILED)
+          ) {
+            health.taskStarted(taskRunExternalId);
+          }
+          return original.apply(this, args);
+        },
     ),
   );
   hooks.push(
-    hookMethod(internal, 'exitGracefully', (original) =>
-      function (this: unknown, ...args: unknown[]) {
-        health.stoppingNow();
-        return original.apply(this, args);
-      },
+    hookMethod(
+      internal,
+      'exitGracefully',
+      (original) =>
+        function (this: unknown, ...args: unknown[]) {
+          health.stoppingNow();
+          return original.apply(this, args);
+        },
     ),
   );
   watched.add(internal);

@@ -28,18 +28,22 @@ export class Run {
       this.engine.grpcPort = await freePort();
       this.engine.httpPort = await freePort();
     }
-    this.child = new Child(process.execPath, {
-      FIXTURE_SDK: this.sdk,
-      HATCHET_CLIENT_TOKEN: this.engine.token,
-      HATCHET_CLIENT_TLS_STRATEGY: 'none',
-      HATCHET_CLIENT_HOST_PORT: undefined,
-      HATCHET_CLIENT_API_URL: undefined,
-      HATCHET_CLIENT_TENANT_ID: undefined,
-      HATCHET_CLIENT_NAMESPACE: undefined,
-      HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED: undefined,
-      HATCHET_CLIENT_WORKER_HEALTHCHECK_PORT: undefined,
-      ...env,
-    }, ['--import', 'tsx', FIXTURE]);
+    this.child = new Child(
+      process.execPath,
+      {
+        FIXTURE_SDK: this.sdk,
+        HATCHET_CLIENT_TOKEN: this.engine.token,
+        HATCHET_CLIENT_TLS_STRATEGY: 'none',
+        HATCHET_CLIENT_HOST_PORT: undefined,
+        HATCHET_CLIENT_API_URL: undefined,
+        HATCHET_CLIENT_TENANT_ID: undefined,
+        HATCHET_CLIENT_NAMESPACE: undefined,
+        HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED: undefined,
+        HATCHET_CLIENT_WORKER_HEALTHCHECK_PORT: undefined,
+        ...env,
+      },
+      ['--import', 'tsx', FIXTURE],
+    );
     this.healthPort = Number((await this.child.next('healthPort', 20_000)).healthPort);
     if (until) await this.child.next(until, 30_000);
     return this;

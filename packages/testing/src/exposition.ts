@@ -9,7 +9,10 @@ export function parseExposition(text: string): Map<string, Family> {
   const families = new Map<string, Family>();
   const family = (name: string) => {
     let found = families.get(name);
-    if (!found) families.set(name, (found = { samples: [] }));
+    if (!found) {
+      found = { samples: [] };
+      families.set(name, found);
+    }
     return found;
   };
   for (const line of text.split('\n')) {

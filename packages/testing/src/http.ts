@@ -38,7 +38,14 @@ export interface LoadReply {
  * evenly over `spreadMs` (0: as fast as possible). Every answer is kept with
  * the wall-clock times it was sent and received, to judge it for its moment.
  */
-export async function load(port: number, path: string, total: number, concurrency: number, spreadMs = 0, timeoutMs = 5_000): Promise<LoadReply[]> {
+export async function load(
+  port: number,
+  path: string,
+  total: number,
+  concurrency: number,
+  spreadMs = 0,
+  timeoutMs = 5_000,
+): Promise<LoadReply[]> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const replies: LoadReply[] = [];
   const started = Date.now();

@@ -25,7 +25,11 @@ export interface RawRequestOptions {
  * the answer. It ends when the first response is complete by its Content-Length, or when the server
  * ends or resets the connection. Resolves in every case; a failure is in `error`.
  */
-export function rawRequest(port: number, bytes: string | Buffer, { host = '127.0.0.1', timeoutMs = 5_000 }: RawRequestOptions = {}): Promise<RawReply> {
+export function rawRequest(
+  port: number,
+  bytes: string | Buffer,
+  { host = '127.0.0.1', timeoutMs = 5_000 }: RawRequestOptions = {},
+): Promise<RawReply> {
   const started = performance.now();
   let connectMs = NaN;
   let firstByteMs = NaN;
@@ -38,7 +42,14 @@ export function rawRequest(port: number, bytes: string | Buffer, { host = '127.0
       done = true;
       socket.destroy();
       const status = /^HTTP\/\d\.\d (\d{3})/.exec(text);
-      resolve({ text, status: status ? Number(status[1]) : 0, connectMs, firstByteMs, ms: performance.now() - started, ...(error ? { error } : {}) });
+      resolve({
+        text,
+        status: status ? Number(status[1]) : 0,
+        connectMs,
+        firstByteMs,
+        ms: performance.now() - started,
+        ...(error ? { error } : {}),
+      });
     };
     socket.setEncoding('latin1');
     socket.setTimeout(timeoutMs, () => finish('timeout'));
