@@ -24,3 +24,43 @@ export const LINES = [
 export const SYSTEM_NODE_MAJOR = 20;
 
 export const PACKAGE_MANAGERS = ['npm', 'pnpm'];
+
+/** @typedef {{ node: string, packageManager: string, otel: Record<string, string> }} ImportLine */
+
+/**
+ * The OpenTelemetry docs' `node --import ./instrumentation.mjs` set-up
+ * (`sdk-node` with `auto-instrumentations-node`), one line of each major,
+ * for test/otel-import.test.mjs. Each set is what one `auto-instrumentations-node`
+ * release pairs with: the `sdk-node` it depends on (`^0.223.0`, `^0.300.0`:
+ * one minor each), and the `sdk-metrics` that `sdk-node` pins, so the
+ * application's reader and the SDK's `MeterProvider` come from one copy.
+ * `exporter-prometheus` is the application's own Prometheus endpoint;
+ * `instrumentation` provides the ESM hook that the docs' preload registers.
+ * @type {ImportLine[]}
+ */
+export const IMPORT_LINES = [
+  {
+    node: 'system',
+    packageManager: 'npm',
+    otel: {
+      '@opentelemetry/api': '~1.9.0',
+      '@opentelemetry/sdk-metrics': '2.12.0',
+      '@opentelemetry/sdk-node': '0.223.0',
+      '@opentelemetry/auto-instrumentations-node': '0.81.2',
+      '@opentelemetry/exporter-prometheus': '0.223.0',
+      '@opentelemetry/instrumentation': '0.223.0',
+    },
+  },
+  {
+    node: '24',
+    packageManager: 'pnpm',
+    otel: {
+      '@opentelemetry/api': '~1.10.0',
+      '@opentelemetry/sdk-metrics': '3.0.0',
+      '@opentelemetry/sdk-node': '0.300.0',
+      '@opentelemetry/auto-instrumentations-node': '0.82.0',
+      '@opentelemetry/exporter-prometheus': '0.300.0',
+      '@opentelemetry/instrumentation': '0.300.0',
+    },
+  },
+];

@@ -4,12 +4,13 @@ import { request } from 'node:http';
 import { createInterface } from 'node:readline';
 
 /**
- * The consumer app (main.mjs in dir) running under the given node binary.
+ * The consumer app (`node main.mjs` in dir unless `args` say otherwise) running
+ * under the given node binary, with `env` added to this process's environment.
  * Collects its output; `ready()` resolves with the port it printed.
  */
 export class AppProcess {
-  constructor(dir, node) {
-    this.child = spawn(node, ['main.mjs'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(dir, node, { args = ['main.mjs'], env = {} } = {}) {
+    this.child = spawn(node, args, { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.output = '';
     this.exit = once(this.child, 'exit').then(([code, signal]) => ({ code, signal }));
     this.lines = createInterface({ input: this.child.stdout });
