@@ -26,10 +26,14 @@ export class AppProcess {
     });
   }
 
-  /** The port the app reports once its healthcheck listens; rejects if it exits or stays silent first. */
-  async ready(timeoutMs) {
+  /**
+   * The port the app reports once its healthcheck listens; rejects if it exits or stays silent first,
+   * or if `check`, called while waiting, throws.
+   */
+  async ready(timeoutMs, check = () => {}) {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
+      check();
       const ready = this.messages.find((message) => typeof message.port === 'number');
       if (ready) return ready.port;
       if (this.child.exitCode !== null || this.child.signalCode !== null) break;
@@ -61,7 +65,7 @@ export function get(port, path) {
       res.on('end', () => resolve({ status: res.statusCode, body }));
       res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
+    req.on('timeout', () => req.destroy(new Error(`GET 127.0.0.1:${port}${path} timed out`)));
     req.on('error', reject);
     req.end();
   });
