@@ -32,10 +32,13 @@ export const PACKAGE_MANAGERS = ['npm', 'pnpm'];
  * (`sdk-node` with `auto-instrumentations-node`), one line of each major,
  * for test/otel-import.test.mjs. Each set is what one `auto-instrumentations-node`
  * release pairs with: the `sdk-node` it depends on (`^0.223.0`, `^0.300.0`:
- * one minor each), and the `sdk-metrics` that `sdk-node` pins, so the
- * application's reader and the SDK's `MeterProvider` come from one copy.
- * `exporter-prometheus` is the application's own Prometheus endpoint;
- * `instrumentation` provides the ESM hook that the docs' preload registers.
+ * one minor each) and that release's `exporter-prometheus` (the application's
+ * own Prometheus endpoint) and `instrumentation` (the ESM hook the docs'
+ * preload registers). `sdk-node` pins its `sdk-metrics` (2.12.0, 3.0.0): the
+ * 2.x line asks for that version, so the application's reader and the SDK's
+ * `MeterProvider` come from one copy; the 3.x line asks for `^3.0.0` as a user
+ * adding it would, and gets the newest 3.x: a second copy beside the SDK's
+ * once there is a newer one than 3.0.0 (3.1 already is).
  * @type {ImportLine[]}
  */
 export const IMPORT_LINES = [
@@ -56,7 +59,7 @@ export const IMPORT_LINES = [
     packageManager: 'pnpm',
     otel: {
       '@opentelemetry/api': '~1.10.0',
-      '@opentelemetry/sdk-metrics': '3.0.0',
+      '@opentelemetry/sdk-metrics': '^3.0.0',
       '@opentelemetry/sdk-node': '0.300.0',
       '@opentelemetry/auto-instrumentations-node': '0.82.0',
       '@opentelemetry/exporter-prometheus': '0.300.0',
