@@ -24,3 +24,46 @@ export const LINES = [
 export const SYSTEM_NODE_MAJOR = 20;
 
 export const PACKAGE_MANAGERS = ['npm', 'pnpm'];
+
+/** @typedef {{ node: string, packageManager: string, otel: Record<string, string> }} ImportLine */
+
+/**
+ * The OpenTelemetry docs' `node --import ./instrumentation.mjs` set-up
+ * (`sdk-node` with `auto-instrumentations-node`), one line of each major,
+ * for test/otel-import.test.mjs. Each set is what one `auto-instrumentations-node`
+ * release pairs with: the `sdk-node` it depends on (`^0.223.0`, `^0.300.0`:
+ * one minor each) and that release's `exporter-prometheus` (the application's
+ * own Prometheus endpoint) and `instrumentation` (the ESM hook the docs'
+ * preload registers). `sdk-node` pins its `sdk-metrics` (2.12.0, 3.0.0): the
+ * 2.x line asks for that version, so the application's reader and the SDK's
+ * `MeterProvider` come from one copy; the 3.x line asks for `^3.0.0` as a user
+ * adding it would, and gets the newest 3.x: a second copy beside the SDK's
+ * once there is a newer one than 3.0.0 (3.1 already is).
+ * @type {ImportLine[]}
+ */
+export const IMPORT_LINES = [
+  {
+    node: 'system',
+    packageManager: 'npm',
+    otel: {
+      '@opentelemetry/api': '~1.9.0',
+      '@opentelemetry/sdk-metrics': '2.12.0',
+      '@opentelemetry/sdk-node': '0.223.0',
+      '@opentelemetry/auto-instrumentations-node': '0.81.2',
+      '@opentelemetry/exporter-prometheus': '0.223.0',
+      '@opentelemetry/instrumentation': '0.223.0',
+    },
+  },
+  {
+    node: '24',
+    packageManager: 'pnpm',
+    otel: {
+      '@opentelemetry/api': '~1.10.0',
+      '@opentelemetry/sdk-metrics': '^3.0.0',
+      '@opentelemetry/sdk-node': '0.300.0',
+      '@opentelemetry/auto-instrumentations-node': '0.82.0',
+      '@opentelemetry/exporter-prometheus': '0.300.0',
+      '@opentelemetry/instrumentation': '0.300.0',
+    },
+  },
+];

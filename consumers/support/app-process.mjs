@@ -4,12 +4,13 @@ import { request } from 'node:http';
 import { createInterface } from 'node:readline';
 
 /**
- * The consumer app (main.mjs in dir) running under the given node binary.
+ * The consumer app (`node main.mjs` in dir unless `args` say otherwise) running
+ * under the given node binary, with `env` added to this process's environment.
  * Collects its output; `ready()` resolves with the port it printed.
  */
 export class AppProcess {
-  constructor(dir, node) {
-    this.child = spawn(node, ['main.mjs'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(dir, node, { args = ['main.mjs'], env = {} } = {}) {
+    this.child = spawn(node, args, { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.output = '';
     this.exit = once(this.child, 'exit').then(([code, signal]) => ({ code, signal }));
     this.lines = createInterface({ input: this.child.stdout });
@@ -25,10 +26,14 @@ export class AppProcess {
     });
   }
 
-  /** The port the app reports once its healthcheck listens; rejects if it exits or stays silent first. */
-  async ready(timeoutMs) {
+  /**
+   * The port the app reports once its healthcheck listens; rejects if it exits or stays silent first,
+   * or if `check`, called while waiting, throws.
+   */
+  async ready(timeoutMs, check = () => {}) {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
+      check();
       const ready = this.messages.find((message) => typeof message.port === 'number');
       if (ready) return ready.port;
       if (this.child.exitCode !== null || this.child.signalCode !== null) break;
@@ -62,7 +67,7 @@ export function get(port, path) {
       res.on('end', () => resolve({ status: res.statusCode, body }));
       res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
+    req.on('timeout', () => req.destroy(new Error(`GET 127.0.0.1:${port}${path} timed out`)));
     req.on('error', reject);
     req.end();
   });

@@ -4,15 +4,19 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pnpmBinary } from './pnpm.mjs';
 
-const app = new URL('../app/main.mjs', import.meta.url).pathname;
+const consumers = new URL('../', import.meta.url).pathname;
 
 /**
  * A new project outside the repository (so nothing resolves into the
- * workspace) that depends on the packed exporter and on one OpenTelemetry line.
+ * workspace) that depends on the packed exporter and on one OpenTelemetry line
+ * (`otel`: package name to version range), with the files of one app folder
+ * of consumers/ (`app/` unless told). `deniedBuilds` names dependencies whose
+ * install scripts are declined as a user would (npm's `allowScripts`, pnpm's
+ * `allowBuilds`): npm skips an undeclared one with a warning, pnpm fails.
  * `@worker-health/core` is what the exporter's packed manifest names
  * (`0.1.0`); an override points it at the packed core, as a registry would serve it.
  */
-export function createConsumer({ otel, tarballs }) {
+export function createConsumer({ otel, tarballs, app = 'app', deniedBuilds = [] }) {
   const dir = mkdtempSync(join(tmpdir(), 'worker-health-consumer-'));
   const core = `file:${tarballs.core}`;
   const manifest = {
@@ -21,11 +25,13 @@ export function createConsumer({ otel, tarballs }) {
     type: 'module',
     dependencies: { '@worker-health/exporter': `file:${tarballs.exporter}`, ...otel },
     overrides: { '@worker-health/core': core },
+    ...(deniedBuilds.length > 0 && { allowScripts: Object.fromEntries(deniedBuilds.map((name) => [name, false])) }),
   };
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   // pnpm 10+ reads overrides from pnpm-workspace.yaml only.
-  writeFileSync(join(dir, 'pnpm-workspace.yaml'), `overrides:\n  '@worker-health/core': '${core}'\n`);
-  copyFileSync(app, join(dir, 'main.mjs'));
+  const allowBuilds = deniedBuilds.length > 0 ? `allowBuilds:\n${deniedBuilds.map((name) => `  '${name}': false\n`).join('')}` : '';
+  writeFileSync(join(dir, 'pnpm-workspace.yaml'), `overrides:\n  '@worker-health/core': '${core}'\n${allowBuilds}`);
+  for (const file of readdirSync(join(consumers, app))) copyFileSync(join(consumers, app, file), join(dir, file));
   return dir;
 }
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pnpmBinary } from './pnpm.mjs';
@@ -21,6 +21,8 @@ export const PUBLISHED = Object.fromEntries(
  */
 export function packPublished() {
   const destination = mkdtempSync(join(tmpdir(), 'worker-health-tarballs-'));
+  // Each test file packs its own; they are not needed past its process.
+  process.once('exit', () => rmSync(destination, { recursive: true, force: true }));
   const tarballs = {};
   for (const [folder, name] of Object.entries(PUBLISHED)) {
     execFileSync(pnpmBinary(), ['pack', '--pack-destination', destination], { cwd: join(repoRoot, 'packages', folder), stdio: 'ignore' });
