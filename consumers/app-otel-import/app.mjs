@@ -12,7 +12,7 @@ metrics.getMeter('consumer-app').createCounter('consumer_tasks_completed', { des
 const handle = await healthcheck.start();
 handle.setListenerHealthy(true);
 
-const server = createServer((req, res) => res.end('app\n'));
+const server = createServer((_request, response) => response.end('app\n'));
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 
 process.once('SIGTERM', async () => {
