@@ -48,10 +48,11 @@ async function listen(server) {
 }
 
 async function workerHealth({ threshold, series, defaultMetrics }) {
-  const { HealthcheckMetricReader, startWorkerHealthcheck } = await import('@worker-health/exporter');
+  const { startWorkerHealthcheck } = await import('@worker-health/exporter');
   let metricReader;
   if (series > 0) {
     const { MeterProvider } = await import('@opentelemetry/sdk-metrics');
+    const { HealthcheckMetricReader } = await import('@worker-health/exporter/metric-reader');
     metricReader = new HealthcheckMetricReader();
     addSeries(new MeterProvider({ readers: [metricReader] }).getMeter('app'), series);
   }

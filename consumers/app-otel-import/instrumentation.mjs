@@ -14,7 +14,7 @@ import { isMainThread, threadId } from 'node:worker_threads';
 import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { WorkerHealthcheckReader } from '@worker-health/exporter';
+import { WorkerHealthcheckReader } from '@worker-health/exporter/metric-reader';
 
 const record = (event) => appendFileSync(process.env.CONSUMER_EVENTS, `${JSON.stringify({ ...event, isMainThread, threadId })}\n`);
 record({ preloadRan: true });

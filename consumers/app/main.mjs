@@ -3,7 +3,8 @@
 // with that reader. Prints one JSON line when ready; SIGTERM shuts it down,
 // after which the process must end by itself.
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { HealthcheckMetricReader, startWorkerHealthcheck } from '@worker-health/exporter';
+import { startWorkerHealthcheck } from '@worker-health/exporter';
+import { HealthcheckMetricReader } from '@worker-health/exporter/metric-reader';
 
 const metricReader = new HealthcheckMetricReader();
 const meterProvider = new MeterProvider({ readers: [metricReader] });

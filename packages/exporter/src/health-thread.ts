@@ -25,7 +25,7 @@ const state = HealthState.fromShared(data.health);
 const resource = processResource();
 const reader = new HealthcheckMetricReader();
 const provider = new MeterProvider({ resource, readers: [reader] });
-if (data.runtimeFigures) {
+if (data.defaultMetrics) {
   const { HostMetrics } = await import('@opentelemetry/host-metrics');
   // Process groups only: the system.network group shells out (`ip route`) on every collection.
   new HostMetrics({ meterProvider: provider, metricGroups: ['process.cpu', 'process.memory'] }).start();
@@ -44,7 +44,7 @@ const page = new MetricsPage({
   gauges: data.gauges,
   reader,
   resource,
-  runtime: data.runtimeFigures ? new RuntimeMetrics(new RuntimeFiguresReader(data.runtimeFigures)) : undefined,
+  runtime: data.defaultMetrics ? new RuntimeMetrics(new RuntimeFiguresReader(data.defaultMetrics.runtimeFigures)) : undefined,
   app,
 });
 

@@ -1,8 +1,6 @@
 export { HealthcheckListenError, HealthThreadError } from './errors.js';
 export { SERVER_LIMITS } from './health-server.js';
 export { RESTART_POLICY } from './health-thread-host.js';
-export { HealthcheckMetricReader } from './metric-reader.js';
-export { WorkerHealthcheckReader, type WorkerHealthcheckReaderOptions } from './worker-healthcheck-reader.js';
 export {
   startWorkerHealthcheck,
   startWorkerHealthcheckFromEnv,

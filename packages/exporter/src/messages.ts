@@ -10,8 +10,8 @@ export interface HealthThreadData {
   port: number;
   bindAddress: string;
   maxConnections: number;
-  /** Serve the default metrics: the process's (measured in the thread) and the main thread's runtime figures (read from here). */
-  runtimeFigures: SharedRuntimeFigures | undefined;
+  /** Set with the `defaultMetrics` option: the process's metrics are measured in the thread, the main thread's runtime figures read from `runtimeFigures`. */
+  defaultMetrics: { runtimeFigures: SharedRuntimeFigures } | undefined;
   /** Set when the application passed a reader: how long a scrape waits for the main thread to collect it. */
   appMetrics: { timeoutMs: number } | undefined;
 }

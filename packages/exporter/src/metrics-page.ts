@@ -11,7 +11,7 @@ import {
 import { EVENT_LOOP_LAG_HELP, LISTENER_HEALTH_HELP, type HealthState, type WorkerMetricNames } from '@worker-health/core';
 import type { AppMetricsSnapshot } from './app-metrics-collector.js';
 import type { AppMetricsRelay } from './app-metrics-relay.js';
-import type { RuntimeMetrics } from './runtime-metrics.js';
+import { hrNow, type RuntimeMetrics } from './runtime-metrics.js';
 
 /** What the page is made of; each part but the health gauges is optional. */
 export interface MetricsPageOptions {
@@ -86,8 +86,7 @@ function gaugeText(name: string, labels: string, help: string, value: number): s
 }
 
 function ageScope(seconds: number): ScopeMetrics {
-  const ms = performance.timeOrigin + performance.now();
-  const time: [number, number] = [Math.floor(ms / 1000), Math.round((ms % 1000) * 1e6)];
+  const time = hrNow();
   return {
     scope: { name: '@worker-health/exporter' },
     metrics: [

@@ -39,6 +39,7 @@ const DELAY_STATS = [
 export class RuntimeMetrics {
   private readonly startTime: HrTime = hrNow();
   private lastEventLoopTime: { idle: number; active: number } | undefined;
+  private lastUtilization: number | undefined;
 
   constructor(private readonly figures: RuntimeFiguresReader) {
     // The first utilization covers the time since the thread started, as the instrumentation's covers the time since it was built.
@@ -67,12 +68,17 @@ export class RuntimeMetrics {
         dataPoints,
       });
 
-    // Utilization over the time since the previous scrape, as the instrumentation computes it.
+    // Utilization over the time since the previous scrape, as the instrumentation computes it; a
+    // scrape that comes before the next recording serves the last utilization again.
     const { idle, active } = snapshot.eventLoopTime;
     const last = this.lastEventLoopTime ?? { idle: 0, active: 0 };
     const elapsed = idle - last.idle + (active - last.active);
-    if (elapsed > 0) gauge('nodejs.eventloop.utilization', 'Event loop utilization', '1', [point((active - last.active) / elapsed)]);
-    this.lastEventLoopTime = { idle, active };
+    if (elapsed > 0) {
+      this.lastUtilization = (active - last.active) / elapsed;
+      this.lastEventLoopTime = { idle, active };
+    }
+    if (this.lastUtilization !== undefined)
+      gauge('nodejs.eventloop.utilization', 'Event loop utilization', '1', [point(this.lastUtilization)]);
     add({
       descriptor: {
         name: 'nodejs.eventloop.time',
@@ -155,7 +161,8 @@ export class RuntimeMetrics {
   }
 }
 
-function hrNow(): HrTime {
+/** Now, as an OpenTelemetry `HrTime`. */
+export function hrNow(): HrTime {
   const ms = performance.timeOrigin + performance.now();
   return [Math.floor(ms / 1000), Math.round((ms % 1000) * 1e6)];
 }

@@ -29,8 +29,6 @@ const GC_KIND_INDEX = new Map<number, number>([
   [constants.NODE_PERFORMANCE_GC_WEAKCB, 3],
 ]);
 
-const NO_DELAY: EventLoopDelay = { count: 0, min: 0, max: 0, mean: 0, stddev: 0, p50: 0, p90: 0, p99: 0 };
-
 // One event-loop-delay histogram per process, kept for its life and enabled
 // while a recorder runs. Each histogram holds about 1 MiB of native memory that
 // is freed only when a full GC collects its small JS wrapper: one per start
@@ -67,7 +65,6 @@ export class RuntimeRecorder {
   private histogram: IntervalHistogram | undefined;
   private observer: PerformanceObserver | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private delay = NO_DELAY;
 
   constructor(options: RuntimeRecorderOptions = {}) {
     this.intervalMs = options.intervalMs ?? 1_000;
@@ -104,15 +101,10 @@ export class RuntimeRecorder {
   private record(): void {
     const histogram = this.histogram;
     if (!histogram) return;
-    // The delay figures describe the time since the last scrape: once one has
-    // served them, the histogram starts anew and the served figures stand
-    // until the next recording has something to say.
-    if (this.writer.takeDelayServed()) histogram.reset();
-    else this.delay = delayOf(histogram);
     const { idle, active } = performance.eventLoopUtilization();
     this.writer.write(
       {
-        eventLoopDelay: this.delay,
+        eventLoopDelay: delayOf(histogram),
         eventLoopTime: { idle, active },
         heapSpaces: getHeapSpaceStatistics(),
         activeResources: countResources(process.getActiveResourcesInfo()),
@@ -120,6 +112,10 @@ export class RuntimeRecorder {
       },
       process.hrtime.bigint(),
     );
+    // The delay figures cover the time since the previous scrape, to the
+    // recording: once a scrape has served them, the histogram starts anew
+    // after this recording (which stands until the next one).
+    if (this.writer.takeDelayServed()) histogram.reset();
   }
 
   private recordGc(entry: PerformanceEntry): void {

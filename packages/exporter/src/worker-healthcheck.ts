@@ -129,7 +129,7 @@ export async function startHealthcheck(settings: HealthcheckSettings, seams: Sta
       port: settings.port,
       bindAddress: settings.bindAddress,
       maxConnections: settings.maxConnections,
-      runtimeFigures: runtime?.shared,
+      defaultMetrics: runtime ? { runtimeFigures: runtime.shared } : undefined,
       appMetrics: settings.metricReader ? { timeoutMs: settings.metricsTimeoutMs } : undefined,
     },
     app: settings.metricReader ? new AppMetricsCollector(settings.metricReader, settings.onError) : undefined,

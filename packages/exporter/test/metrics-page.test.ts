@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { MeterProvider, type CollectionResult } from '@opentelemetry/sdk-metrics';
-import { HealthcheckMetricReader, startWorkerHealthcheck, workerMetricNames, type WorkerHealthcheck } from '@worker-health/exporter';
+import { startWorkerHealthcheck, workerMetricNames, type WorkerHealthcheck } from '@worker-health/exporter';
+import { HealthcheckMetricReader } from '@worker-health/exporter/metric-reader';
 import { Child, get, hasPrometheusTools, parseExposition, sleep, until } from '@worker-health/testing';
 
 const start = (options: Partial<Parameters<typeof startWorkerHealthcheck>[0]> = {}) =>
@@ -197,5 +198,39 @@ describe('the label form of the worker gauges', () => {
       start({ metricNameForm: 'labels' as 'label' }),
       /^HealthcheckConfigError: metricNameForm="labels" is not valid: expected 'suffix'/,
     );
+  });
+});
+
+describe('runtime families scraped faster than they are recorded', () => {
+  it('are on every scrape, and the delay figures follow the loop (not stuck on the first served)', async () => {
+    const hc = await start();
+    try {
+      // Past the first recordings: the histogram needs 5 samples.
+      await until('the delay figures', async () => ((await page(hc)).has('nodejs_eventloop_delay_max') ? true : undefined), 5_000);
+      const maxima: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        const families = await page(hc);
+        for (const name of [
+          'nodejs_eventloop_utilization',
+          'nodejs_eventloop_delay_max',
+          'nodejs_eventloop_delay_p99',
+          'v8js_memory_heap_used',
+        ]) {
+          assert.ok(families.has(name), `scrape ${i}: ${name} missing`);
+        }
+        maxima.push(families.get('nodejs_eventloop_delay_max')!.samples[0]!.value);
+        if (i === 5) {
+          const until = Date.now() + 300;
+          while (Date.now() < until) {
+            // a 300 ms block of the main thread
+          }
+        }
+        await sleep(250);
+      }
+      assert.ok(Math.max(...maxima.slice(6)) >= 0.25, `a later scrape shows the 300 ms block: ${maxima.join(', ')}`);
+      assert.ok(Math.max(...maxima.slice(0, 6)) < 0.25, `earlier ones do not: ${maxima.join(', ')}`);
+    } finally {
+      await hc.shutdown();
+    }
   });
 });

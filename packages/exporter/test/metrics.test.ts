@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { HealthcheckMetricReader, startWorkerHealthcheck, type WorkerHealthcheck } from '@worker-health/exporter';
+import { startWorkerHealthcheck, type WorkerHealthcheck } from '@worker-health/exporter';
+import { HealthcheckMetricReader } from '@worker-health/exporter/metric-reader';
 import { get, hasPrometheusTools, parseExposition, until } from '@worker-health/testing';
 
 describe('/metrics', () => {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { HealthcheckConfigError, HealthcheckListenError, WorkerHealthcheckReader } from '@worker-health/exporter';
+import { HealthcheckConfigError, HealthcheckListenError } from '@worker-health/exporter';
+import { WorkerHealthcheckReader } from '@worker-health/exporter/metric-reader';
 import { get, parseExposition, until } from '@worker-health/testing';
 
 const refused = (port: number) =>
