@@ -4,6 +4,14 @@ import type { WorkerHealthcheck, WorkerHealthcheckOptions } from '@worker-health
 import { resolveSettings } from '../dist/settings.js';
 import { startHealthcheck } from '../dist/worker-healthcheck.js';
 
+/** The variables, spelled out here so that a renamed one fails the tests. */
+export const ENV = {
+  enabled: 'HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED',
+  port: 'HATCHET_CLIENT_WORKER_HEALTHCHECK_PORT',
+  bind: 'HATCHET_CLIENT_WORKER_HEALTHCHECK_BIND_ADDRESS',
+  threshold: 'HATCHET_CLIENT_WORKER_HEALTHCHECK_EVENT_LOOP_BLOCK_THRESHOLD_SECONDS',
+} as const;
+
 /** A healthcheck whose health thread can be made to crash (a fixture thread through the host's spawn seam). */
 export async function startCrashable(options: WorkerHealthcheckOptions): Promise<{ hc: WorkerHealthcheck; crash(): void }> {
   let current: Worker | undefined;

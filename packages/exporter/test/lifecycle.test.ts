@@ -8,14 +8,7 @@ import {
   startWorkerHealthcheckFromEnv,
 } from '@worker-health/exporter';
 import { Child, freePort, get, sleep } from '@worker-health/testing';
-import { startCrashable } from './helpers.js';
-
-const ENV = {
-  enabled: 'HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED',
-  port: 'HATCHET_CLIENT_WORKER_HEALTHCHECK_PORT',
-  bind: 'HATCHET_CLIENT_WORKER_HEALTHCHECK_BIND_ADDRESS',
-  threshold: 'HATCHET_CLIENT_WORKER_HEALTHCHECK_EVENT_LOOP_BLOCK_THRESHOLD_SECONDS',
-};
+import { ENV, startCrashable } from './helpers.js';
 
 async function refused(port: number): Promise<boolean> {
   try {

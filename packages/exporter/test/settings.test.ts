@@ -9,15 +9,8 @@ import {
 } from '@worker-health/exporter';
 import { resolveSettings } from '../dist/settings.js';
 import { sleep, until } from '@worker-health/testing';
-import { startCrashable } from './helpers.js';
+import { ENV, startCrashable } from './helpers.js';
 import { connect, type Socket } from 'node:net';
-
-const ENV = {
-  enabled: 'HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED',
-  port: 'HATCHET_CLIENT_WORKER_HEALTHCHECK_PORT',
-  bind: 'HATCHET_CLIENT_WORKER_HEALTHCHECK_BIND_ADDRESS',
-  threshold: 'HATCHET_CLIENT_WORKER_HEALTHCHECK_EVENT_LOOP_BLOCK_THRESHOLD_SECONDS',
-} as const;
 
 /** What a start does with these options: the port bound, or the error's message. */
 async function outcome(
