@@ -16,8 +16,6 @@ if (!env.HATCHET_CLIENT_TOKEN) {
   env.HATCHET_CLIENT_TOKEN = engine.token;
   env.HATCHET_CLIENT_TLS_STRATEGY = 'none';
 }
-env.HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED ??= 'true';
-
 // Started first, so /health says STARTING (then UNHEALTHY) while hatchet.worker() waits for the engine.
 const healthcheck = await startWorkerHealthcheckFromEnv({ workerName: 'my_worker' });
 const hatchet = HatchetClient.init({ log_level: engine ? 'WARN' : 'INFO' });

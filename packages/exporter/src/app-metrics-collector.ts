@@ -32,19 +32,15 @@ export class AppMetricsCollector {
         this.onError(new HealthThreadError('collecting the application metrics reported an error', { cause: error }));
       return { resourceAttributes: { ...resourceMetrics.resource.attributes }, scopeMetrics: resourceMetrics.scopeMetrics, collectedAt };
     } catch (error) {
+      const unbound = /not bound/i.test(String(error));
       // A reader that no MeterProvider took is the likely mistake: say so once, not at every scrape.
-      if (!this.warnedUnbound || !/not bound/i.test(String(error))) {
-        this.warnedUnbound ||= /not bound/i.test(String(error));
-        this.onError(
-          new HealthThreadError(
-            /not bound/i.test(String(error))
-              ? 'the metricReader is not registered on a MeterProvider: pass it in `new MeterProvider({ readers: [reader] })`; ' +
-                  '/metrics serves everything else meanwhile'
-              : 'collecting the application metrics failed; /metrics serves the last ones',
-            { cause: error },
-          ),
-        );
-      }
+      if (unbound && this.warnedUnbound) return null;
+      this.warnedUnbound ||= unbound;
+      const message = unbound
+        ? 'the metricReader is not registered on a MeterProvider: pass it in `new MeterProvider({ readers: [reader] })`; ' +
+          '/metrics serves everything else meanwhile'
+        : 'collecting the application metrics failed; /metrics serves the last ones';
+      this.onError(new HealthThreadError(message, { cause: error }));
       return null;
     }
   }

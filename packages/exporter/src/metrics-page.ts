@@ -71,14 +71,23 @@ export class MetricsPage {
       gaugeText(names.eventLoopLag, labels, EVENT_LOOP_LAG_HELP, state.lagSeconds(at));
     const ownMetrics: ResourceMetrics = { resource, scopeMetrics: scopes };
     if (appSnapshot) {
-      text += withoutTargetInfo.serialize(ownMetrics);
+      text += serialize(withoutTargetInfo, ownMetrics);
       const appResource = { attributes: appSnapshot.resourceAttributes } as Resource;
-      text += withTargetInfo.serialize({ resource: appResource, scopeMetrics: appSnapshot.scopeMetrics });
+      text += serialize(withTargetInfo, { resource: appResource, scopeMetrics: appSnapshot.scopeMetrics });
     } else {
-      text += withTargetInfo.serialize(ownMetrics);
+      text += serialize(withTargetInfo, ownMetrics);
     }
-    return text.replaceAll('# no registered metrics', '');
+    return text;
   }
+}
+
+// What the serializer writes in place of families when there are none: not
+// a line a page made of several parts should carry.
+const NO_METRICS = '# no registered metrics';
+
+function serialize(serializer: PrometheusSerializer, metrics: ResourceMetrics): string {
+  const text = serializer.serialize(metrics);
+  return text.endsWith(NO_METRICS) ? text.slice(0, -NO_METRICS.length) : text;
 }
 
 function gaugeText(name: string, labels: string, help: string, value: number): string {

@@ -1,5 +1,5 @@
 import { HealthcheckMetricReader } from './metric-reader.js';
-import { resolveSettings } from './settings.js';
+import { resolveSettings, type HealthcheckSettings } from './settings.js';
 import { startHealthcheck, type WorkerHealthcheck, type WorkerHealthcheckOptions } from './worker-healthcheck.js';
 
 /** Options of {@link WorkerHealthcheckReader}: those of `startWorkerHealthcheck`, less `metricReader` (the reader is itself). */
@@ -17,28 +17,33 @@ export type WorkerHealthcheckReaderOptions = Omit<WorkerHealthcheckOptions, 'met
  * checked at start.
  */
 export class WorkerHealthcheckReader extends HealthcheckMetricReader {
-  private running: Promise<WorkerHealthcheck | undefined> | undefined;
+  private running: Promise<WorkerHealthcheck> | undefined;
 
   constructor(private readonly options: WorkerHealthcheckReaderOptions) {
     super();
   }
 
   /** Starts the healthcheck, whatever `HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED` says. Idempotent: later calls give the same handle. */
-  async start(): Promise<WorkerHealthcheck> {
-    this.running ??= this.launch(false);
-    return (await this.running)!;
-  }
-
-  /** Starts the healthcheck when `HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED` is true; resolves `undefined` (opening nothing) otherwise. */
-  async startFromEnv(): Promise<WorkerHealthcheck | undefined> {
-    this.running ??= this.launch(true);
+  start(): Promise<WorkerHealthcheck> {
+    // Settings are read inside the promise, so a bad one rejects rather than throws.
+    this.running ??= Promise.resolve().then(() => startHealthcheck(this.settings()));
     return this.running;
   }
 
-  private async launch(onlyIfEnabled: boolean): Promise<WorkerHealthcheck | undefined> {
-    const settings = resolveSettings({ ...this.options, metricReader: this });
-    if (onlyIfEnabled && !settings.enabled) return undefined;
-    return startHealthcheck(settings);
+  /**
+   * Starts the healthcheck when `HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED` is true; resolves
+   * `undefined` (opening nothing) otherwise. Once started, gives the same handle as {@link start}.
+   */
+  async startFromEnv(): Promise<WorkerHealthcheck | undefined> {
+    if (this.running) return this.running;
+    const settings = this.settings();
+    if (!settings.enabled) return undefined;
+    this.running ??= startHealthcheck(settings);
+    return this.running;
+  }
+
+  private settings(): HealthcheckSettings {
+    return resolveSettings({ ...this.options, metricReader: this });
   }
 
   protected override async onShutdown(): Promise<void> {

@@ -45,8 +45,13 @@ describe('WorkerHealthcheckReader: the healthcheck as a reader on the applicatio
   });
 
   it('startFromEnv() opens nothing unless ENABLED is true', async () => {
-    const off = new WorkerHealthcheckReader({ workerName: 'w', port: 0, env: {} });
+    const off = new WorkerHealthcheckReader({ workerName: 'w', port: 0, bindAddress: '127.0.0.1', env: {} });
+    const offProvider = new MeterProvider({ readers: [off] });
     assert.equal(await off.startFromEnv(), undefined);
+    const forced = await off.start(); // start() still starts after startFromEnv() found it disabled
+    assert.ok(forced.port > 0);
+    assert.equal(await off.startFromEnv(), forced);
+    await offProvider.shutdown();
     const on = new WorkerHealthcheckReader({
       workerName: 'w',
       port: 0,
