@@ -8,6 +8,7 @@ export const COST_ROWS = [
   { key: 'floor', setup: 'floor' },
   { key: 'defaults', setup: 'package' },
   { key: 'lean', setup: 'package-lean' },
+  { key: 'gc', setup: 'package-gc' },
   { key: 'reader', setup: 'package', series: 1_000 },
 ];
 

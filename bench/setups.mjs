@@ -3,6 +3,7 @@
 //   off-otel     no healthcheck, but the OpenTelemetry metrics SDK loaded and a MeterProvider in use
 //   package      @worker-health/exporter (server in a worker thread), defaults
 //   package-lean the same with defaultMetrics: false
+//   package-gc   the same with gcMetrics: true (GC durations observed)
 //   prom-client  the peer: node:http on the main thread + prom-client collectDefaultMetrics + the two gauges
 //                (what the Hatchet TypeScript SDK runs)
 //   bare-otel    @opentelemetry/exporter-prometheus on the main thread serving the same two gauges
@@ -13,7 +14,7 @@
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
-export const SETUPS = ['off', 'off-otel', 'package', 'package-lean', 'prom-client', 'bare-otel', 'floor'];
+export const SETUPS = ['off', 'off-otel', 'package', 'package-lean', 'package-gc', 'prom-client', 'bare-otel', 'floor'];
 
 /** Starts `name`; resolves its port (0 when it serves nothing). */
 export async function startSetup(name, { threshold = 1, series = 0 } = {}) {
@@ -24,7 +25,8 @@ export async function startSetup(name, { threshold = 1, series = 0 } = {}) {
       return offOtel();
     case 'package':
     case 'package-lean':
-      return workerHealth({ threshold, series, defaultMetrics: name === 'package' });
+    case 'package-gc':
+      return workerHealth({ threshold, series, defaultMetrics: name !== 'package-lean', gcMetrics: name === 'package-gc' });
     case 'prom-client':
       return promClient(series);
     case 'bare-otel':
@@ -47,7 +49,7 @@ async function listen(server) {
   return server.address().port;
 }
 
-async function workerHealth({ threshold, series, defaultMetrics }) {
+async function workerHealth({ threshold, series, defaultMetrics, gcMetrics = false }) {
   const { startWorkerHealthcheck } = await import('@worker-health/exporter');
   let metricReader;
   if (series > 0) {
@@ -63,6 +65,7 @@ async function workerHealth({ threshold, series, defaultMetrics }) {
     eventLoopBlockThresholdSeconds: threshold,
     metricReader,
     defaultMetrics,
+    gcMetrics,
   });
   healthcheck.setListenerHealthy(true);
   return healthcheck.port;

@@ -20,6 +20,8 @@ import {
 export interface RuntimeRecorderOptions {
   /** How often the figures are recorded, in milliseconds. Default `1000`. */
   intervalMs?: number;
+  /** Observe garbage collections (`v8js_gc_duration`). Default `false`: the observer costs an allocation-heavy worker (BENCHMARKS.md). */
+  gc?: boolean;
 }
 
 const GC_KIND_INDEX = new Map<number, number>([
@@ -62,12 +64,14 @@ export class RuntimeRecorder {
   private readonly writer = new RuntimeFiguresWriter();
   private readonly gc = GC_KINDS.map(() => new Float64Array(GC_SLOTS));
   private readonly intervalMs: number;
+  private readonly observeGc: boolean;
   private histogram: IntervalHistogram | undefined;
   private observer: PerformanceObserver | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(options: RuntimeRecorderOptions = {}) {
     this.intervalMs = options.intervalMs ?? 1_000;
+    this.observeGc = options.gc ?? false;
   }
 
   /** What the health thread reads. */
@@ -79,10 +83,12 @@ export class RuntimeRecorder {
   start(): void {
     if (this.timer) return;
     this.histogram = acquireHistogram();
-    this.observer = new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) this.recordGc(entry);
-    });
-    this.observer.observe({ entryTypes: ['gc'] });
+    if (this.observeGc) {
+      this.observer = new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) this.recordGc(entry);
+      });
+      this.observer.observe({ entryTypes: ['gc'] });
+    }
     this.record();
     this.timer = setInterval(() => this.record(), this.intervalMs);
     this.timer.unref(); // never keeps the process alive by itself

@@ -26,6 +26,7 @@ export interface HealthcheckSettings extends HealthTiming {
   metricsTimeoutMs: number;
   maxConnections: number;
   defaultMetrics: boolean;
+  gcMetrics: boolean;
   metricReader: MetricReader | undefined;
   onError: (error: Error) => void;
 }
@@ -46,6 +47,7 @@ const KNOWN_OPTIONS = [
   'onError',
   'metricNameForm',
   'maxConnections',
+  'gcMetrics',
 ] as const satisfies ReadonlyArray<keyof WorkerHealthcheckOptions>;
 
 /**
@@ -98,6 +100,9 @@ export function resolveSettings(options: WorkerHealthcheckOptions): HealthcheckS
   if (options.defaultMetrics !== undefined && typeof options.defaultMetrics !== 'boolean') {
     throw new HealthcheckConfigError('defaultMetrics', options.defaultMetrics, 'true or false');
   }
+  if (options.gcMetrics !== undefined && typeof options.gcMetrics !== 'boolean') {
+    throw new HealthcheckConfigError('gcMetrics', options.gcMetrics, 'true or false');
+  }
   if (options.onError !== undefined && typeof options.onError !== 'function') {
     throw new HealthcheckConfigError('onError', options.onError, 'a function taking an Error');
   }
@@ -114,6 +119,7 @@ export function resolveSettings(options: WorkerHealthcheckOptions): HealthcheckS
     metricsTimeoutMs,
     maxConnections: checkMaxConnections(options.maxConnections ?? SERVER_LIMITS.maxConnections),
     defaultMetrics: options.defaultMetrics ?? true,
+    gcMetrics: options.gcMetrics ?? false,
     metricReader: checkMetricReader(options.metricReader),
     onError: contained(options.onError),
   };

@@ -50,6 +50,13 @@ export interface WorkerHealthcheckOptions {
    */
   defaultMetrics?: boolean;
   /**
+   * Serve `v8js_gc_duration` (GC durations by kind) among the default metrics.
+   * Off by default: observing every garbage collection costs an
+   * allocation-heavy worker about 1.5 % of its throughput and 4 MiB of RSS
+   * (BENCHMARKS.md, "Cost"). Needs `defaultMetrics`. Default `false`.
+   */
+  gcMetrics?: boolean;
+  /**
    * Most connections the server holds open at once. A connection arriving at
    * the cap closes the oldest idle one, so a fresh probe is answered however
    * many idle clients there are; the cap keeps clients from taking the file
@@ -121,7 +128,7 @@ export interface StartSeams {
 export async function startHealthcheck(settings: HealthcheckSettings, seams: StartSeams = {}): Promise<WorkerHealthcheck> {
   const state = HealthState.create(settings);
   const heartbeat = new Heartbeat(state);
-  const runtime = settings.defaultMetrics ? new RuntimeRecorder() : undefined;
+  const runtime = settings.defaultMetrics ? new RuntimeRecorder({ gc: settings.gcMetrics }) : undefined;
   const host = new HealthThreadHost({
     data: {
       health: state.shared,

@@ -234,3 +234,29 @@ describe('runtime families scraped faster than they are recorded', () => {
     }
   });
 });
+
+describe('GC durations (gcMetrics)', () => {
+  it('are left out by default and served with gcMetrics: true', async () => {
+    const plain = await start();
+    const withGc = await start({ gcMetrics: true });
+    try {
+      let junk: unknown[] = [];
+      for (let i = 0; i < 300_000; i++) junk.push({ i, s: `item ${i}` });
+      junk = [];
+      assert.equal(junk.length, 0);
+      await until('a recording with the collections', async () => ((await page(withGc)).has('v8js_gc_duration') ? true : undefined), 5_000);
+      const families = await page(plain);
+      assert.ok(families.has('v8js_memory_heap_used'), 'the other runtime families are there');
+      assert.equal(families.has('v8js_gc_duration'), false);
+    } finally {
+      await Promise.all([plain.shutdown(), withGc.shutdown()]);
+    }
+  });
+
+  it('rejects a non-boolean', async () => {
+    await assert.rejects(
+      start({ gcMetrics: 'yes' as unknown as boolean }),
+      /^HealthcheckConfigError: gcMetrics="yes" is not valid: expected true or false/,
+    );
+  });
+});

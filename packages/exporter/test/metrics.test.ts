@@ -15,7 +15,13 @@ describe('/metrics', () => {
     const meter = provider.getMeter('app');
     meter.createCounter('tasks_completed', { description: 'Tasks completed' }).add(7, { kind: 'quick' });
     meter.createHistogram('task_duration_seconds', { description: 'Task duration' }).record(0.25);
-    hc = await startWorkerHealthcheck({ workerName: 'my-worker', port: 0, bindAddress: '127.0.0.1', metricReader: reader });
+    hc = await startWorkerHealthcheck({
+      workerName: 'my-worker',
+      port: 0,
+      bindAddress: '127.0.0.1',
+      metricReader: reader,
+      gcMetrics: true,
+    });
     hc.setListenerHealthy(true);
   });
   after(async () => {
