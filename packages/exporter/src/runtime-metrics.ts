@@ -2,25 +2,6 @@ import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, type MetricData, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import { GC_DURATION_BOUNDARIES, type RuntimeFiguresReader, type RuntimeFiguresSnapshot } from './runtime-figures.js';
 
-/** Every family this file serves: an application that serves one of them itself takes precedence. */
-export const RUNTIME_FAMILIES = [
-  'nodejs.eventloop.utilization',
-  'nodejs.eventloop.time',
-  'nodejs.eventloop.delay.min',
-  'nodejs.eventloop.delay.max',
-  'nodejs.eventloop.delay.mean',
-  'nodejs.eventloop.delay.stddev',
-  'nodejs.eventloop.delay.p50',
-  'nodejs.eventloop.delay.p90',
-  'nodejs.eventloop.delay.p99',
-  'v8js.gc.duration',
-  'v8js.memory.heap.space.size',
-  'v8js.memory.heap.used',
-  'v8js.memory.heap.space.available_size',
-  'v8js.memory.heap.space.physical_size',
-  'v8js.resource.active',
-] as const;
-
 const DELAY_STATS = [
   ['min', 'Event loop minimum delay.'],
   ['max', 'Event loop maximum delay.'],

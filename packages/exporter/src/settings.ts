@@ -18,7 +18,6 @@ import type { WorkerHealthcheckOptions } from './worker-healthcheck.js';
 export interface HealthcheckSettings extends HealthTiming {
   /** `HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED` (only `startWorkerHealthcheckFromEnv` heeds it). */
   enabled: boolean;
-  workerName: string;
   /** The two gauges as served: family names and the label set of their one series (`''` or `{worker="…"}`). */
   gauges: { names: WorkerMetricNames; labels: string };
   port: number;
@@ -109,7 +108,6 @@ export function resolveSettings(options: WorkerHealthcheckOptions): HealthcheckS
   return {
     ...timing,
     enabled: fromEnv.enabled,
-    workerName: options.workerName,
     gauges:
       form === 'label'
         ? { names: { ...LABELLED_METRIC_NAMES }, labels: `{worker="${escapeLabelValue(options.workerName)}"}` }
