@@ -36,7 +36,7 @@ const page = new MetricsPage({
 const server = createHealthServer({
   state,
   maxConnections: data.maxConnections,
-  metrics: () => page.text(),
+  metrics: () => page.body(),
   onError: (error) =>
     post({ type: 'error', message: error instanceof Error ? error.message : String(error), stack: (error as Error)?.stack }),
 });

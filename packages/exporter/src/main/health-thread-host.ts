@@ -96,7 +96,12 @@ export class HealthThreadHost {
       try {
         worker = this.spawnThread(this.data);
       } catch (error) {
-        reject(new HealthThreadError('cannot start the health thread', { cause: error }));
+        const denied = (error as { code?: unknown } | null)?.code === 'ERR_ACCESS_DENIED';
+        const message = denied
+          ? "cannot start the health thread: Node's permission model is on and does not allow worker threads; " +
+            'start node with --allow-worker as well (the server runs in a worker thread, so that /health answers while the event loop is blocked)'
+          : 'cannot start the health thread';
+        reject(new HealthThreadError(message, { cause: error }));
         return;
       }
       worker.unref(); // the healthcheck never keeps the process alive by itself
@@ -145,10 +150,13 @@ export class HealthThreadHost {
   private async answerCollect(worker: Worker, id: number): Promise<void> {
     // On failure (null) the thread keeps serving the last collection rather than nothing.
     const snapshot = (await this.app?.collect()) ?? null;
-    const message: MainMessage = { type: 'app-metrics', id, snapshot };
     if (this.worker !== worker) return;
+    const message: MainMessage = { type: 'app-metrics', id, snapshot };
     try {
-      worker.postMessage(message);
+      worker.postMessage(
+        message,
+        snapshot?.chunks.map((chunk) => chunk.buffer as ArrayBuffer),
+      );
     } catch (error) {
       this.onError(new MetricReaderError('the application metrics could not be passed to the health thread', { cause: error }));
       worker.postMessage({ type: 'app-metrics', id, snapshot: null } satisfies MainMessage);

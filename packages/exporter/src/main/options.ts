@@ -46,11 +46,14 @@ export interface WorkerHealthcheckOptions {
   /** Seconds the status may stay STARTING before the first `setListenerHealthy`. Default `10`. */
   startupGracePeriodSeconds?: number;
   /**
-   * How long a scrape waits for the main thread to collect the `metricReader`'s
-   * metrics, in milliseconds, 1 to 1000; when it is late, the newest collection
-   * that completed is served and `worker_health_main_thread_metrics_age_seconds`
-   * says how old it is. Default `500`. (The runtime metrics need no waiting: the
-   * main thread records them into shared memory every second.)
+   * How long a scrape waits for the main thread to collect and write the
+   * `metricReader`'s metrics, in milliseconds, 1 to 10000 (Prometheus's default
+   * scrape timeout); when it is late, the newest collection that completed is
+   * served and `worker_health_main_thread_metrics_age_seconds` says how old it
+   * is. Default `500`. Raise it for very large pages (a million series take
+   * about a second to collect), so that each scrape waits for its own. (The
+   * runtime metrics need no waiting: the main thread records them into shared
+   * memory every second.)
    */
   metricsTimeoutMs?: number;
   /**
@@ -195,8 +198,8 @@ export function resolveSettings(options: WorkerHealthcheckOptions): HealthcheckS
     metricsTimeoutMs: checkNumber(
       'metricsTimeoutMs',
       options.metricsTimeoutMs ?? WORKER_HEALTHCHECK_DEFAULTS.metricsTimeoutMs,
-      'a number of milliseconds from 1 to 1000',
-      { min: 1, max: 1000 },
+      'a number of milliseconds from 1 to 10000',
+      { min: 1, max: 10_000 },
     ),
     maxConnections: checkMaxConnections(options.maxConnections ?? WORKER_HEALTHCHECK_DEFAULTS.maxConnections),
     defaultMetrics: checkBoolean('defaultMetrics', options.defaultMetrics ?? WORKER_HEALTHCHECK_DEFAULTS.defaultMetrics),

@@ -1,15 +1,20 @@
 // The message protocol between the main thread and the health thread (both
 // directions), and what the thread starts with. Plain data only: structured
 // clone keeps no prototypes.
-import type { Attributes } from '@opentelemetry/api';
-import type { ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import type { SharedHealthState, WorkerMetricNames } from '@worker-health/core';
 import type { SharedRuntimeFigures } from './runtime-figures.js';
 
-/** The application's metrics, collected on the main thread at the health thread's request. */
+/**
+ * The application's metrics, collected and written as Prometheus text (its
+ * `target_info` first) on the main thread at the health thread's request. The
+ * chunks are transferred, not copied: each owns its whole `ArrayBuffer`.
+ */
 export interface AppMetricsSnapshot {
-  resourceAttributes: Attributes;
-  scopeMetrics: ScopeMetrics[];
+  chunks: Uint8Array[];
+  /** Total bytes of the chunks. */
+  bytes: number;
+  /** The OpenTelemetry names of the families: default families of the same names are left out of the page. */
+  familyNames: string[];
   /** `process.hrtime.bigint()` when the collection began: the age a scrape reports counts from here. */
   collectedAt: bigint;
 }
