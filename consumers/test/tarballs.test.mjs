@@ -118,8 +118,9 @@ for (const [folder, name] of Object.entries(PUBLISHED)) {
     });
 
     it('ships build output of the current sources only (nothing stale in dist/)', () => {
+      // Sources in folders of src/ (the exporter's main/, thread/, shared/) build to the same folders of dist/.
       const sources = new Set(
-        readdirSync(join(repoRoot, 'packages', folder, 'src'))
+        readdirSync(join(repoRoot, 'packages', folder, 'src'), { recursive: true })
           .filter((f) => f.endsWith('.ts'))
           .map((f) => f.slice(0, -3)),
       );
