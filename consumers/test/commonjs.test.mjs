@@ -4,7 +4,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { COMMONJS } from '../lines.mjs';
-import { AppProcess, get } from '../support/app-process.mjs';
+import { AppProcess, assertServesApp, assertStopsByItself } from '../support/app-process.mjs';
 import { complaints, createConsumer, install } from '../support/consumer.mjs';
 import { nodeBinary, nodeVersion } from '../support/node-binary.mjs';
 import { packPublished } from '../support/tarballs.mjs';
@@ -117,23 +117,9 @@ describe('A CommonJS TypeScript project (no "type": "module") on the packed tarb
       const app = new AppProcess(dir, binary, { args: [main] });
       try {
         const port = await app.ready(20_000);
-        const health = await get(port, '/health');
-        assert.equal(health.status, 200, `/health: ${health.body}`);
-        assert.deepEqual(JSON.parse(health.body), { status: 'HEALTHY' });
-        const metrics = await get(port, '/metrics');
-        assert.equal(metrics.status, 200);
-        assert.match(metrics.body, /^consumer_tasks_completed_total(\{[^}]*\})? 3$/m, `the app's own counter:\n${metrics.body}`);
-        assert.match(metrics.body, /^hatchet_worker_listener_health_consumer 1$/m);
-
-        const end = await app.stop(10_000);
-        assert.ok(end, `the process is still running 10 s after shutdown: something was left referenced. Output:\n${app.output}`);
-        assert.deepEqual(end, { code: 0, signal: null }, app.output);
-        assert.ok(
-          app.messages.some((message) => message.stopped === true),
-          `shutdown completed:\n${app.output}`,
-        );
+        await assertServesApp(port);
         // require() of an ES module prints an ExperimentalWarning on the Node versions that still call it experimental.
-        assert.equal(app.output.replace(/^\{.*\}\n/gm, ''), '', 'the app printed nothing but its JSON lines (no warning, no error)');
+        await assertStopsByItself(app, { quiet: true });
       } finally {
         app.kill();
       }
