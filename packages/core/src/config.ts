@@ -10,6 +10,22 @@ export const HEALTHCHECK_ENV = {
   eventLoopBlockThresholdSeconds: 'HATCHET_CLIENT_WORKER_HEALTHCHECK_EVENT_LOOP_BLOCK_THRESHOLD_SECONDS',
 } as const;
 
+/** The package's own environment variables (not the Hatchet SDK's). */
+export const WORKER_HEALTH_ENV = {
+  /** Stall reports: the stack of a blocked event loop on standard error (`true`/`false`, as `…_ENABLED` accepts). */
+  stallReports: 'WORKER_HEALTH_STALL_REPORTS',
+} as const;
+
+/**
+ * Reads `WORKER_HEALTH_STALL_REPORTS`: `undefined` when unset (the default
+ * applies), else true or false, with the words `…_ENABLED` accepts. Throws
+ * {@link HealthcheckConfigError} for anything else.
+ */
+export function readStallReportsEnv(env: NodeJS.ProcessEnv = process.env): boolean | undefined {
+  const raw = env[WORKER_HEALTH_ENV.stallReports];
+  return raw === undefined ? undefined : parseEnabled(raw, WORKER_HEALTH_ENV.stallReports);
+}
+
 /** Defaults used when neither an option nor an environment variable sets a value. */
 export const HEALTHCHECK_DEFAULTS = {
   enabled: false,

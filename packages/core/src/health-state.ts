@@ -113,6 +113,11 @@ export class HealthState {
     Atomics.store(this.flags, I32_LISTENER, healthy ? LISTENER_HEALTHY : LISTENER_UNHEALTHY);
   }
 
+  /** `process.hrtime.bigint()` of the last heartbeat: it changes when a stalled loop runs again. */
+  lastBeatAt(): bigint {
+    return Atomics.load(this.times, I64_LAST_BEAT);
+  }
+
   /** Records that the writing thread's event loop ran just now. */
   beat(): void {
     Atomics.store(this.times, I64_LAST_BEAT, now());

@@ -4,10 +4,12 @@ export {
   HEALTHCHECK_ENV,
   HEALTH_TIMING_DEFAULTS,
   readHealthcheckConfig,
+  readStallReportsEnv,
   resolveHealthTiming,
   validateBindAddress,
   validatePortOption,
   validateThresholdOption,
+  WORKER_HEALTH_ENV,
   type HealthcheckConfig,
   type HealthTiming,
 } from './config.js';

@@ -4,6 +4,7 @@ import {
   HEALTHCHECK_ENV as ENV,
   HealthcheckConfigError,
   readHealthcheckConfig,
+  readStallReportsEnv,
   validateBindAddress,
   validatePortOption,
   validateThresholdOption,
@@ -151,5 +152,29 @@ describe('option validators', () => {
 
   it('names the option in a bad bind address', () => {
     assert.throws(() => validateBindAddress(42), /^HealthcheckConfigError: bindAddress=42 is not valid/);
+  });
+});
+
+describe('readStallReportsEnv', () => {
+  it('is undefined when WORKER_HEALTH_STALL_REPORTS is unset, so that the default applies', () => {
+    assert.equal(readStallReportsEnv({}), undefined);
+  });
+  for (const [raw, value] of [
+    ['true', true],
+    ['ON', true],
+    ['1', true],
+    ['no', false],
+    [' false ', false],
+    ['0', false],
+  ] as const) {
+    it(`reads ${JSON.stringify(raw)} as ${value}`, () => assert.equal(readStallReportsEnv({ WORKER_HEALTH_STALL_REPORTS: raw }), value));
+  }
+  it('rejects anything else, naming the variable', () => {
+    assert.throws(
+      () => readStallReportsEnv({ WORKER_HEALTH_STALL_REPORTS: 'sometimes' }),
+      (error: unknown) =>
+        error instanceof HealthcheckConfigError &&
+        error.message === 'WORKER_HEALTH_STALL_REPORTS="sometimes" is not valid: expected true/false, 1/0, yes/no or on/off (any case)',
+    );
   });
 });

@@ -14,6 +14,9 @@ import { startProcessMetrics } from './thread/process-metrics.js';
 import { processResource } from './thread/resource.js';
 import { RuntimeMetrics } from './thread/runtime-metrics.js';
 import { SharedMetricsText } from './thread/shared-metrics-text.js';
+import { StackCapture } from './thread/stack-capture.js';
+import { StallWatchdog, STALL_LIMITS } from './thread/stall-watchdog.js';
+import { StderrLines } from './thread/stderr-lines.js';
 
 const data = workerData as HealthThreadData;
 const port = parentPort!;
@@ -26,10 +29,24 @@ const app = data.appMetrics
   ? new AppMetricsRelay<AppMetricsSnapshot>((id) => post({ type: 'collect-app-metrics', id }), data.appMetrics.timeoutMs)
   : undefined;
 const shared = new SharedMetricsText(data.sharedSeries);
+const stderr = new StderrLines();
+const watchdog = new StallWatchdog({
+  state,
+  workerName: data.stall.workerName,
+  labels: data.gauges.labels,
+  reports: data.stall.reports,
+  offBecause: data.stall.offBecause,
+  capture: new StackCapture(STALL_LIMITS.nativeWaitMs),
+  write: (line) => stderr.write(line),
+  report: (report) => post({ type: 'stall', report }),
+  unavailable: (reason) => post({ type: 'stall-unavailable', reason }),
+});
+watchdog.start();
 const page = new MetricsPage({
   state,
   gauges: data.gauges,
   shared,
+  watchdog,
   reader: processMetrics.reader,
   resource,
   runtime: data.defaultMetrics ? new RuntimeMetrics(new RuntimeFiguresReader(data.defaultMetrics.runtimeFigures)) : undefined,
@@ -56,6 +73,7 @@ port.on('message', (message: MainMessage) => {
       shared.addSeries(message.series);
       break;
     case 'close': {
+      watchdog.close();
       // Stop accepting at once (frees the port), let in-flight answers finish, then cut the rest.
       const force = setTimeout(() => server.closeAllConnections(), message.graceMs);
       server.close(() => {

@@ -1,4 +1,4 @@
-export { HealthcheckListenError, HealthThreadError, MetricReaderError } from './main/errors.js';
+export { HealthcheckListenError, HealthThreadError, MetricReaderError, StallReportError } from './main/errors.js';
 export { RESTART_POLICY } from './main/health-thread-host.js';
 export { WORKER_HEALTHCHECK_DEFAULTS, type WorkerHealthcheckOptions } from './main/options.js';
 export type {
@@ -13,6 +13,7 @@ export type {
 } from './main/shared-metrics.js';
 export { startWorkerHealthcheck, startWorkerHealthcheckFromEnv, type WorkerHealthcheck } from './main/worker-healthcheck.js';
 export { SERVER_LIMITS } from './shared/server-limits.js';
+export type { StallEvent, StallEventName, StallFrame, StallReport } from './shared/stall-report.js';
 export {
   HealthcheckConfigError,
   LABELLED_METRIC_NAMES,

@@ -123,7 +123,10 @@ describe('a burst of scrapes is one page', () => {
       assert.match(replies[0]!.body, /^worker_health_main_thread_metrics_age_seconds \d/m);
       assert.match(replies[0]!.body, /^app_jobs_total\{job="499"\} 499$/m);
       assert.deepEqual(new Set(replies.map((r) => r.body)).size, 1, 'every body the same');
-      assert.ok(replies.every((r) => r.status === 200 && Number(r.headers['content-length']) === Buffer.byteLength(r.body)));
+      assert.ok(
+        replies.every((r) => r.status === 200 && Number(r.headers['content-length']) === Buffer.byteLength(r.body)),
+        'every reply 200 with its Content-Length',
+      );
       // The next scrape, after the burst, is a page of its own.
       const next = await get(hc.port, '/metrics');
       assert.equal(reader.collections, 2);

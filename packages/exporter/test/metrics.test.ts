@@ -123,7 +123,7 @@ describe('/metrics', () => {
 });
 
 describe('/metrics with defaultMetrics: false', () => {
-  it('serves the two gauges, target_info and the application metrics only', async () => {
+  it('serves the two gauges, the block families, target_info and the application metrics only', async () => {
     const reader = new HealthcheckMetricReader();
     const provider = new MeterProvider({ readers: [reader] });
     provider.getMeter('app').createCounter('jobs').add(2);
@@ -142,6 +142,8 @@ describe('/metrics with defaultMetrics: false', () => {
         'hatchet_worker_listener_health_lean',
         'jobs_total',
         'target_info',
+        'worker_health_event_loop_block_duration_seconds',
+        'worker_health_event_loop_blocks_total',
         'worker_health_main_thread_metrics_age_seconds',
       ]);
       assert.equal(families.get('hatchet_worker_listener_health_lean')?.samples[0]?.value, 1);
@@ -151,7 +153,7 @@ describe('/metrics with defaultMetrics: false', () => {
     }
   });
 
-  it('without a metricReader never asks the main thread: just the gauges and target_info', async () => {
+  it('without a metricReader never asks the main thread: just the gauges, the block families and target_info', async () => {
     const hc = await startWorkerHealthcheck({ workerName: 'bare', port: 0, bindAddress: '127.0.0.1', defaultMetrics: false });
     try {
       const families = parseExposition((await get(hc.port, '/metrics')).body);
@@ -159,6 +161,8 @@ describe('/metrics with defaultMetrics: false', () => {
         'hatchet_worker_event_loop_lag_seconds_bare',
         'hatchet_worker_listener_health_bare',
         'target_info',
+        'worker_health_event_loop_block_duration_seconds',
+        'worker_health_event_loop_blocks_total',
       ]);
     } finally {
       await hc.shutdown();

@@ -43,3 +43,12 @@ export class MetricReaderError extends WorkerHealthError {
     super('ERR_WORKER_HEALTH_METRIC_READER', `worker healthcheck: ${message}`, options);
   }
 }
+
+/** Stall reports cannot take the main thread's stack in this process (said once; blocks are still reported and counted). */
+export class StallReportError extends WorkerHealthError {
+  declare readonly code: 'ERR_WORKER_HEALTH_STALL_REPORT';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_WORKER_HEALTH_STALL_REPORT', `worker healthcheck: ${message}`, options);
+  }
+}

@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { HealthThreadData, MainMessage, ThreadMessage } from '../shared/messages.js';
 import type { AppMetricsCollector } from './app-metrics-collector.js';
-import { HealthcheckListenError, HealthThreadError, MetricReaderError } from './errors.js';
+import type { StallReport } from '../shared/stall-report.js';
+import { HealthcheckListenError, HealthThreadError, MetricReaderError, StallReportError } from './errors.js';
 import { threadExecOptions } from './preload-flags.js';
 import type { SharedMetricsRegistry } from './shared-metrics.js';
 
@@ -33,6 +34,8 @@ export interface HealthThreadHostOptions {
   app: AppMetricsCollector | undefined;
   /** Told of every failure of the thread; never throws (see options.ts). */
   onError: (error: Error) => void;
+  /** Told of each reported block once it has ended. Default: none. */
+  onStall?: ((report: StallReport) => void) | undefined;
   /** Starts a thread. Default: the bundled `health-thread.js`, with no command-line flags and no preloads. Tests pass a fixture thread. */
   spawnThread?: (data: HealthThreadData) => Worker;
 }
@@ -55,6 +58,7 @@ export class HealthThreadHost {
   private newest: Worker | undefined;
   private readonly app: AppMetricsCollector | undefined;
   private readonly onError: (error: Error) => void;
+  private readonly onStall: ((report: StallReport) => void) | undefined;
   private readonly spawnThread: (data: HealthThreadData) => Worker;
   private worker: Worker | undefined;
   private closing = false;
@@ -67,6 +71,7 @@ export class HealthThreadHost {
     this.sharedMetrics = options.sharedMetrics;
     this.app = options.app;
     this.onError = options.onError;
+    this.onStall = options.onStall;
     this.spawnThread = options.spawnThread ?? spawnHealthThread;
   }
 
@@ -143,7 +148,10 @@ export class HealthThreadHost {
     this.worker = worker;
     worker.on('message', (message: ThreadMessage) => {
       if (message.type === 'collect-app-metrics') void this.answerCollect(worker, message.id);
-      else if (message.type === 'error') {
+      else if (message.type === 'stall') this.stalled(message.report);
+      else if (message.type === 'stall-unavailable') {
+        this.onError(new StallReportError(`stall reports carry no stack in this process: ${message.reason}`));
+      } else if (message.type === 'error') {
         const error = new HealthThreadError(`serving a request failed: ${message.message}`);
         if (message.stack) error.stack = `${error.name}: ${error.message}\n  in the health thread: ${message.stack}`;
         this.onError(error);
@@ -170,6 +178,15 @@ export class HealthThreadHost {
     } catch (error) {
       this.onError(new MetricReaderError('the application metrics could not be passed to the health thread', { cause: error }));
       worker.postMessage({ type: 'app-metrics', id, snapshot: null } satisfies MainMessage);
+    }
+  }
+
+  private stalled(report: StallReport): void {
+    if (!this.onStall) return;
+    try {
+      this.onStall(report);
+    } catch (error) {
+      this.onError(new StallReportError('the onStall handler threw', { cause: error }));
     }
   }
 

@@ -8,9 +8,11 @@ import {
   HEALTHCHECK_ENV,
   HealthcheckConfigError,
   readHealthcheckConfig,
+  readStallReportsEnv,
   resolveHealthTiming,
   validateBindAddress,
   validatePortOption,
+  WORKER_HEALTH_ENV,
   workerGaugeNaming,
   type HealthTiming,
   type MetricNameForm,
@@ -18,6 +20,7 @@ import {
 } from '@worker-health/core';
 import { labelSetText } from '../shared/prometheus-text.js';
 import { checkMaxConnections, SERVER_LIMITS } from '../shared/server-limits.js';
+import type { StallReport } from '../shared/stall-report.js';
 
 /** Options of `startWorkerHealthcheck`. Explicit options win over the environment. */
 export interface WorkerHealthcheckOptions {
@@ -95,6 +98,23 @@ export interface WorkerHealthcheckOptions {
    * is contained (both errors become process warnings). Default: `process.emitWarning`.
    */
   onError?: (error: Error) => void;
+  /**
+   * Stall reports: when the event loop has been blocked past the threshold,
+   * the health thread takes the main thread's JavaScript stack and writes it
+   * to standard error as JSON lines while the block lasts, and how long it
+   * lasted when it ends (README, "Stall reports"). Default: env
+   * `WORKER_HEALTH_STALL_REPORTS`, else on, unless an inspector server is open
+   * (`--inspect`: a developer paused at a breakpoint is not a stall to
+   * diagnose). Blocks are counted on `/metrics` either way.
+   */
+  stallReports?: boolean;
+  /**
+   * Called on the main thread once a reported block has ended, with the whole
+   * block as an object (the lines written, the stack, the duration): for an
+   * application's own logger, OpenTelemetry logs or error tracker. A handler
+   * that throws is contained, as `onError`'s is. Default: none.
+   */
+  onStall?: (report: StallReport) => void;
 }
 
 /**
@@ -132,6 +152,8 @@ const KNOWN_OPTIONS = Object.keys({
   maxConnections: true,
   metricNameForm: true,
   onError: true,
+  stallReports: true,
+  onStall: true,
 } satisfies Record<keyof WorkerHealthcheckOptions, true>);
 
 /** Every option, resolved over the environment and checked: what a start needs. */
@@ -150,6 +172,9 @@ export interface HealthcheckSettings extends HealthTiming {
   gcMetrics: boolean;
   metricReader: MetricReader | undefined;
   onError: (error: Error) => void;
+  /** Whether stall reports are on, and when they are off by default, why (said once at the first block). */
+  stallReports: { on: boolean; offBecause: string | undefined };
+  onStall: ((report: StallReport) => void) | undefined;
 }
 
 /**
@@ -206,8 +231,39 @@ export function resolveSettings(options: WorkerHealthcheckOptions): HealthcheckS
     defaultMetrics: checkBoolean('defaultMetrics', options.defaultMetrics ?? WORKER_HEALTHCHECK_DEFAULTS.defaultMetrics),
     gcMetrics: checkBoolean('gcMetrics', options.gcMetrics ?? WORKER_HEALTHCHECK_DEFAULTS.gcMetrics),
     metricReader: checkMetricReader(options.metricReader),
-    onError: contained(checkOnError(options.onError)),
+    onError: contained(checkHandler('onError', options.onError, 'a function taking an Error')),
+    stallReports: stallReportsSetting(options.stallReports, env),
+    onStall: checkHandler('onStall', options.onStall, 'a function taking a StallReport'),
   };
+}
+
+/**
+ * On when the option or the variable says so; else on, unless an inspector
+ * server is open in this process (a developer's debugger: its breakpoints
+ * stop the loop as a block does).
+ */
+function stallReportsSetting(option: unknown, env: NodeJS.ProcessEnv): HealthcheckSettings['stallReports'] {
+  if (option !== undefined) return { on: checkBoolean('stallReports', option), offBecause: undefined };
+  const fromEnv = readStallReportsEnv(env);
+  if (fromEnv !== undefined) return { on: fromEnv, offBecause: undefined };
+  if (inspectorUrl() === undefined) return { on: true, offBecause: undefined };
+  return {
+    on: false,
+    offBecause:
+      'worker healthcheck: the event loop is blocked past the threshold; no stall report is written, because an inspector server is open ' +
+      `(--inspect: a breakpoint stops the loop as a block does); ${WORKER_HEALTH_ENV.stallReports}=true or the stallReports option turns them on`,
+  };
+}
+
+/** The inspector server's URL, when one is open in this process. */
+function inspectorUrl(): string | undefined {
+  try {
+    // Not imported at the top: a Node built without the inspector throws on the import.
+    const inspector = process.getBuiltinModule('node:inspector') as typeof import('node:inspector');
+    return inspector.url() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function checkBoolean(setting: string, value: unknown): boolean {
@@ -215,9 +271,9 @@ function checkBoolean(setting: string, value: unknown): boolean {
   throw new HealthcheckConfigError(setting, value, 'true or false');
 }
 
-function checkOnError(onError: unknown): ((error: Error) => void) | undefined {
-  if (onError === undefined || typeof onError === 'function') return onError as ((error: Error) => void) | undefined;
-  throw new HealthcheckConfigError('onError', onError, 'a function taking an Error');
+function checkHandler<T extends (...args: never[]) => void>(setting: string, handler: unknown, accepted: string): T | undefined {
+  if (handler === undefined || typeof handler === 'function') return handler as T | undefined;
+  throw new HealthcheckConfigError(setting, handler, accepted);
 }
 
 function checkMetricReader(reader: unknown): MetricReader | undefined {

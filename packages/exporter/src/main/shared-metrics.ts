@@ -61,7 +61,7 @@ export interface SharedAge {
  * A bad name, a second family of the same name, or labels that are not the
  * family's `labelNames` throw `HealthcheckConfigError`. Writes after the
  * healthcheck's `shutdown()` do nothing. The shared memory holds 4 096 values
- * (a histogram series takes its buckets + 3): a series beyond it is reported
+ * (a histogram series takes its buckets + 2): a series beyond it is reported
  * once through `onError` and not served.
  */
 export interface SharedMetrics {
@@ -138,7 +138,6 @@ export class SharedMetricsRegistry implements SharedMetrics {
         this.writer.write((values) => {
           values[slot + bucket] = values[slot + bucket]! + 1;
           values[slot + buckets.length + 1] = values[slot + buckets.length + 1]! + value;
-          values[slot + buckets.length + 2] = values[slot + buckets.length + 2]! + 1;
         });
       },
     };

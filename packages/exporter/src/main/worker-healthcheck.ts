@@ -70,10 +70,12 @@ export async function startHealthcheck(settings: HealthcheckSettings, seams: Sta
       maxConnections: settings.maxConnections,
       defaultMetrics: runtime ? { runtimeFigures: runtime.shared } : undefined,
       appMetrics: settings.metricReader ? { timeoutMs: settings.metricsTimeoutMs } : undefined,
+      stall: { workerName: settings.workerName, reports: settings.stallReports.on, offBecause: settings.stallReports.offBecause },
     },
     sharedMetrics,
     app: settings.metricReader ? new AppMetricsCollector(settings.metricReader, settings.onError) : undefined,
     onError: settings.onError,
+    onStall: settings.onStall,
     spawnThread: seams.spawnThread,
   });
   heartbeat.start();

@@ -4,6 +4,7 @@
 import type { SharedHealthState, WorkerMetricNames } from '@worker-health/core';
 import type { SharedRuntimeFigures } from './runtime-figures.js';
 import type { SharedFamily, SharedSeries, SharedSeriesState } from './shared-series.js';
+import type { StallReport } from './stall-report.js';
 
 /**
  * The application's metrics, collected and written as Prometheus text (its
@@ -34,6 +35,8 @@ export interface HealthThreadData {
   appMetrics: { timeoutMs: number } | undefined;
   /** The shared families (`WorkerHealthcheck.sharedMetrics`) described so far, and their values' buffer. */
   sharedSeries: SharedSeriesState;
+  /** Stall reports: whether they are written (blocks are counted either way), and why not by default. */
+  stall: { workerName: string; reports: boolean; offBecause: string | undefined };
 }
 
 /** Health thread → main thread. */
@@ -41,7 +44,9 @@ export type ThreadMessage =
   | { type: 'listening'; port: number }
   | { type: 'listen-error'; code: string | undefined; message: string }
   | { type: 'collect-app-metrics'; id: number }
-  | { type: 'error'; message: string; stack: string | undefined };
+  | { type: 'error'; message: string; stack: string | undefined }
+  | { type: 'stall'; report: StallReport }
+  | { type: 'stall-unavailable'; reason: string };
 
 /** Main thread → health thread. */
 export type MainMessage =

@@ -199,6 +199,28 @@ export function labelSetText(labels: Readonly<Record<string, string>>): string {
   return pairs.length === 0 ? '' : `{${pairs.join(',')}}`;
 }
 
+/**
+ * The lines of one histogram series in the Prometheus convention: cumulative
+ * buckets (`le` last among the labels, `+Inf` last), then `_sum` and `_count`.
+ * `counts` holds one count per bound and one for +Inf, not cumulative.
+ */
+export function histogramSeriesText(
+  name: string,
+  labels: string,
+  bounds: readonly number[],
+  counts: ArrayLike<number>,
+  sum: number,
+): string {
+  const inner = labels === '' ? '' : `${labels.slice(1, -1)},`;
+  let text = '';
+  let cumulative = 0;
+  for (let i = 0; i <= bounds.length; i++) {
+    cumulative += counts[i]!;
+    text += `${name}_bucket{${inner}le="${i < bounds.length ? bounds[i] : '+Inf'}"} ${cumulative}\n`;
+  }
+  return `${text}${name}_sum${labels} ${valueText(sum)}\n${name}_count${labels} ${cumulative}\n`;
+}
+
 /** A `# HELP` text, escaped. */
 export function helpText(text: string): string {
   return escapeText(text);

@@ -10,7 +10,7 @@
 //   slots 1…CAPACITY: the values, as Float64, except an age's, which is a BigInt64
 //   (process.hrtime.bigint() of its last reset).
 
-/** Slots for values (a gauge, counter or age series takes one; a histogram series its buckets + 3). */
+/** Slots for values (a gauge, counter or age series takes one; a histogram series its buckets + 2). */
 export const SHARED_SERIES_CAPACITY = 4_096;
 const FIRST_SLOT = 1;
 const BYTES = (FIRST_SLOT + SHARED_SERIES_CAPACITY) * 8;
@@ -32,7 +32,7 @@ export interface SharedSeries {
   familyId: number;
   /** `''` or `{name="value",…}`, escaped. */
   labels: string;
-  /** A histogram's slots, from here: one count per bucket and +Inf (not cumulative), then sum, then count. */
+  /** A histogram's slots, from here: one count per bucket and +Inf (not cumulative), then the sum. */
   slot: number;
 }
 
@@ -45,7 +45,7 @@ export interface SharedSeriesState {
 
 /** Slots a series of `family` takes. */
 export function slotsOf(family: Pick<SharedFamily, 'kind' | 'buckets'>): number {
-  return family.kind === 'histogram' ? (family.buckets?.length ?? 0) + 3 : 1;
+  return family.kind === 'histogram' ? (family.buckets?.length ?? 0) + 2 : 1;
 }
 
 interface Views {

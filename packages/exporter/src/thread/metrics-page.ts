@@ -1,12 +1,11 @@
-import { ValueType } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
-import { AggregationTemporality, DataPointType, type MetricReader, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import type { MetricReader, ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import { EVENT_LOOP_LAG_HELP, LISTENER_HEALTH_HELP, type HealthState, type WorkerMetricNames } from '@worker-health/core';
 import type { AppMetricsSnapshot } from '../shared/messages.js';
 import { ChunkSink, writeResourceMetrics } from '../shared/prometheus-text.js';
 import type { AppMetricsRelay } from './app-metrics-relay.js';
 import type { MetricsBody } from './health-server.js';
-import { hrNow, type RuntimeMetrics } from './runtime-metrics.js';
+import type { RuntimeMetrics } from './runtime-metrics.js';
 import type { SharedMetricsText } from './shared-metrics-text.js';
 
 /** What the page is made of; each part but the health gauges is optional. */
@@ -15,6 +14,8 @@ export interface MetricsPageOptions {
   gauges: { names: WorkerMetricNames; labels: string };
   /** The families the main thread keeps in shared memory (`WorkerHealthcheck.sharedMetrics`). */
   shared: SharedMetricsText;
+  /** Blocks past the threshold and their durations. */
+  watchdog: { metricsText(): string };
   /** The thread's own reader: process metrics and `nodejs_version_info`. */
   reader: MetricReader;
   /** `target_info` when the application's resource is not at hand. */
@@ -55,7 +56,7 @@ export class MetricsPage {
   }
 
   private async write(): Promise<MetricsBody> {
-    const { state, gauges, shared, reader, resource, runtime, app } = this.options;
+    const { state, gauges, shared, watchdog, reader, resource, runtime, app } = this.options;
     const appSnapshot = await app?.get();
     const own = (await reader.collect()).resourceMetrics;
     // Read after the waits, so the gauges and the runtime figures are as of the answer.
@@ -68,15 +69,17 @@ export class MetricsPage {
     const recordedAt: bigint[] = [];
     if (runtime) recordedAt.push(runtimeSnapshot?.recordedAt ?? this.startedAt);
     if (app) recordedAt.push(appSnapshot?.collectedAt ?? this.startedAt);
-    if (recordedAt.length > 0) scopes.push(ageScope(Math.max(...recordedAt.map((t) => Number(at - t))) / 1e9));
 
     const sink = new ChunkSink();
     const healthy = state.status(at) === 'HEALTHY' ? 1 : 0;
     sink.write(gaugeText(gauges.names.listenerHealth, gauges.labels, LISTENER_HEALTH_HELP, healthy));
     sink.write(gaugeText(gauges.names.eventLoopLag, gauges.labels, EVENT_LOOP_LAG_HELP, state.lagSeconds(at)));
+    sink.write(watchdog.metricsText());
     sink.write(shared.text(at));
     // With the application's metrics, target_info is theirs (it comes with their chunks).
     for (const _ of writeResourceMetrics(sink, { resource, scopeMetrics: scopes }, { withTargetInfo: !appSnapshot, skip: appNames }));
+    if (recordedAt.length > 0)
+      sink.write(gaugeText(AGE_GAUGE, gauges.labels, AGE_HELP, Math.max(...recordedAt.map((t) => Number(at - t))) / 1e9));
     sink.flush();
     const chunks = appSnapshot ? [...sink.chunks, ...appSnapshot.chunks] : sink.chunks;
     this.pagesWritten++;
@@ -86,19 +89,4 @@ export class MetricsPage {
 
 function gaugeText(name: string, labels: string, help: string, value: number): string {
   return `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name}${labels} ${value}\n`;
-}
-
-function ageScope(seconds: number): ScopeMetrics {
-  const time = hrNow();
-  return {
-    scope: { name: '@worker-health/exporter' },
-    metrics: [
-      {
-        descriptor: { name: AGE_GAUGE, description: AGE_HELP, unit: '', valueType: ValueType.DOUBLE },
-        aggregationTemporality: AggregationTemporality.CUMULATIVE,
-        dataPointType: DataPointType.GAUGE,
-        dataPoints: [{ startTime: time, endTime: time, attributes: {}, value: seconds }],
-      },
-    ],
-  };
 }

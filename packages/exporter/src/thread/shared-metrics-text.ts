@@ -1,4 +1,4 @@
-import { helpText, valueText } from '../shared/prometheus-text.js';
+import { helpText, histogramSeriesText, valueText } from '../shared/prometheus-text.js';
 import { SharedSeriesReader, type SharedFamily, type SharedSeries, type SharedSeriesState } from '../shared/shared-series.js';
 
 /**
@@ -36,24 +36,19 @@ export class SharedMetricsText {
       const type = family.kind === 'age' ? 'gauge' : family.kind;
       text += `# HELP ${name} ${helpText(family.help)}\n# TYPE ${name} ${type}\n`;
       for (const { labels, slot } of series.values()) {
-        if (family.kind === 'histogram') text += histogramLines(name, labels, family.buckets ?? [], values, slot);
-        else if (family.kind === 'age') text += `${name}${labels} ${Number(at - times[slot]!) / 1e9}\n`;
+        if (family.kind === 'histogram') {
+          const bounds = family.buckets ?? [];
+          text += histogramSeriesText(
+            name,
+            labels,
+            bounds,
+            values.subarray(slot, slot + bounds.length + 1),
+            values[slot + bounds.length + 1]!,
+          );
+        } else if (family.kind === 'age') text += `${name}${labels} ${Number(at - times[slot]!) / 1e9}\n`;
         else text += `${name}${labels} ${valueText(values[slot]!)}\n`;
       }
     }
     return text;
   }
-}
-
-function histogramLines(name: string, labels: string, buckets: number[], values: Float64Array, slot: number): string {
-  const inner = labels === '' ? '' : `${labels.slice(1, -1)},`;
-  let text = '';
-  let cumulative = 0;
-  for (let i = 0; i <= buckets.length; i++) {
-    cumulative += values[slot + i]!;
-    text += `${name}_bucket{${inner}le="${i < buckets.length ? buckets[i] : '+Inf'}"} ${cumulative}\n`;
-  }
-  text += `${name}_sum${labels} ${valueText(values[slot + buckets.length + 1]!)}\n`;
-  text += `${name}_count${labels} ${values[slot + buckets.length + 2]}\n`;
-  return text;
 }
