@@ -10,10 +10,16 @@ export class HatchetHookError extends Error {
   /** The property path that is missing or of the wrong kind, e.g. `worker._internal.exitGracefully`. */
   readonly missing: string;
 
-  constructor(sdkVersion: string, missing: string, expected: string) {
+  /**
+   * `effect`: what follows, in words. Default: the version is not supported (a hook point of the
+   * listener's health); `'metrics'`: only the families that read it are not served.
+   */
+  constructor(sdkVersion: string, missing: string, expected: string, effect: 'unsupported' | 'metrics' = 'unsupported') {
     super(
       `watchHatchetWorker: @hatchet-dev/typescript-sdk ${sdkVersion} has no ${missing} (expected ${expected}); ` +
-        'this version is not supported: see the tested versions in the README of @worker-health/hatchet',
+        (effect === 'metrics'
+          ? 'the metric families that read it are not served; the listener is watched as usual'
+          : 'this version is not supported: see the tested versions in the README of @worker-health/hatchet'),
     );
     this.name = 'HatchetHookError';
     this.sdkVersion = sdkVersion;
@@ -23,7 +29,10 @@ export class HatchetHookError extends Error {
 
 /** `watchHatchetWorker` was called at a moment or with a worker it cannot watch. */
 export class HatchetWatchError extends Error {
-  readonly code: 'ERR_WORKER_HEALTH_HATCHET_STARTED' | 'ERR_WORKER_HEALTH_HATCHET_WATCHED';
+  readonly code:
+    | 'ERR_WORKER_HEALTH_HATCHET_STARTED'
+    | 'ERR_WORKER_HEALTH_HATCHET_WATCHED'
+    | 'ERR_WORKER_HEALTH_HATCHET_HEALTHCHECK_WATCHED';
 
   constructor(code: HatchetWatchError['code'], message: string) {
     super(`watchHatchetWorker: ${message}`);
