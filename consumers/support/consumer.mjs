@@ -15,22 +15,26 @@ const consumers = new URL('../', import.meta.url).pathname;
  * `allowBuilds`): npm skips an undeclared one with a warning, pnpm fails.
  * `@worker-health/core` is what the exporter's packed manifest names
  * (`0.1.0`); an override points it at the packed core, as a registry would serve it.
+ * `dependencies` and `overrides` add to the manifest's (the overrides to pnpm's too).
  */
-export function createConsumer({ otel, tarballs, app = 'app', deniedBuilds = [] }) {
+export function createConsumer({ otel, tarballs, app = 'app', deniedBuilds = [], dependencies = {}, overrides = {} }) {
   const dir = mkdtempSync(join(tmpdir(), 'worker-health-consumer-'));
   const core = `file:${tarballs.core}`;
   const manifest = {
     name: 'worker-health-consumer',
     private: true,
     type: 'module',
-    dependencies: { '@worker-health/exporter': `file:${tarballs.exporter}`, ...otel },
-    overrides: { '@worker-health/core': core },
+    dependencies: { '@worker-health/exporter': `file:${tarballs.exporter}`, ...otel, ...dependencies },
+    overrides: { '@worker-health/core': core, ...overrides },
     ...(deniedBuilds.length > 0 && { allowScripts: Object.fromEntries(deniedBuilds.map((name) => [name, false])) }),
   };
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   // pnpm 10+ reads overrides from pnpm-workspace.yaml only.
   const allowBuilds = deniedBuilds.length > 0 ? `allowBuilds:\n${deniedBuilds.map((name) => `  '${name}': false\n`).join('')}` : '';
-  writeFileSync(join(dir, 'pnpm-workspace.yaml'), `overrides:\n  '@worker-health/core': '${core}'\n${allowBuilds}`);
+  const pnpmOverrides = Object.entries(manifest.overrides)
+    .map(([name, spec]) => `  '${name}': '${spec}'\n`)
+    .join('');
+  writeFileSync(join(dir, 'pnpm-workspace.yaml'), `overrides:\n${pnpmOverrides}${allowBuilds}`);
   for (const file of readdirSync(join(consumers, app))) copyFileSync(join(consumers, app, file), join(dir, file));
   return dir;
 }

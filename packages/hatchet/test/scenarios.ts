@@ -481,9 +481,13 @@ export function smallSet(sdk: string, version: string): void {
         await run.waitFor('HEALTHY', WINDOW + SLACK_MS);
         await sdkFamiliesAgree(run, sdkPort, 'after the reconnect');
 
+        // Stopped with a task running, so that /metrics still answers while it drains.
+        const draining = run.engine.assign('sleep', { ms: 2_000 });
+        await run.event(draining, STARTED);
         run.child.send('stop');
         await run.waitFor('UNHEALTHY', 1_500);
         assert.equal(await reasonOf(run), 'stopping');
+        await run.event(draining, COMPLETED);
         assert.deepEqual(await run.child.exited(), { code: 0, signal: null });
       },
     )();
