@@ -6,8 +6,8 @@ import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { HealthcheckConfigError, HealthState } from '@worker-health/core';
-import { SERVER_LIMITS } from '@worker-health/exporter';
-import { createHealthServer, type HealthServerOptions } from '../src/health-server.js';
+import { SERVER_LIMITS } from '../src/index.js';
+import { createHealthServer, type HealthServerOptions } from '../src/thread/health-server.js';
 import { Child, get, sleep, until } from '@worker-health/testing';
 
 /** Opens `count` connections that send nothing; each records whether the server closed it. */

@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { MeterProvider, type CollectionResult } from '@opentelemetry/sdk-metrics';
-import { startWorkerHealthcheck, workerMetricNames, type WorkerHealthcheck } from '@worker-health/exporter';
-import { HealthcheckMetricReader } from '@worker-health/exporter/metric-reader';
+import { startWorkerHealthcheck, workerMetricNames, type WorkerHealthcheck } from '../src/index.js';
+import { HealthcheckMetricReader } from '../src/metric-reader.js';
 import { Child, get, hasPrometheusTools, parseExposition, sleep, until } from '@worker-health/testing';
 
 const start = (options: Partial<Parameters<typeof startWorkerHealthcheck>[0]> = {}) =>
@@ -170,7 +170,7 @@ describe('an error while building /metrics', () => {
       assert.equal((await get(hc.port, '/metrics')).status, 500);
       await until('the error to be reported', async () => (errors.length > 0 ? true : undefined), 5_000);
       assert.match(errors[0]!.message, /serving a request failed: /);
-      assert.equal((errors[0] as { code?: string }).code, 'ERR_WORKER_HEALTHCHECK_THREAD');
+      assert.equal((errors[0] as { code?: string }).code, 'ERR_WORKER_HEALTH_THREAD');
       assert.equal((await get(hc.port, '/health')).status, 503, '/health still answers (STARTING)');
     } finally {
       await hc.shutdown();

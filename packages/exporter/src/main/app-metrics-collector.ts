@@ -1,14 +1,6 @@
-import type { Attributes } from '@opentelemetry/api';
-import type { MetricReader, ScopeMetrics } from '@opentelemetry/sdk-metrics';
-import { HealthThreadError } from './errors.js';
-
-/** The application's metrics as plain data, to cross to the health thread (structured clone keeps no prototypes). */
-export interface AppMetricsSnapshot {
-  resourceAttributes: Attributes;
-  scopeMetrics: ScopeMetrics[];
-  /** `process.hrtime.bigint()` when the collection began: the age a scrape reports counts from here. */
-  collectedAt: bigint;
-}
+import type { MetricReader } from '@opentelemetry/sdk-metrics';
+import type { AppMetricsSnapshot } from '../shared/messages.js';
+import { MetricReaderError } from './errors.js';
 
 /**
  * Main-thread side of the application's metrics: collects the application's
@@ -17,21 +9,33 @@ export interface AppMetricsSnapshot {
  */
 export class AppMetricsCollector {
   private warnedUnbound = false;
+  private closed = false;
 
   constructor(
     private readonly reader: MetricReader,
     private readonly onError: (error: Error) => void,
   ) {}
 
+  /**
+   * From now on failures are not reported: the healthcheck is shutting down, and
+   * the application may be shutting its provider down too (a collection still
+   * in flight then fails, and nobody will be served its result).
+   */
+  close(): void {
+    this.closed = true;
+  }
+
   /** The reader's metrics, or null when it could not collect (the thread keeps serving the last ones). */
   async collect(): Promise<AppMetricsSnapshot | null> {
     const collectedAt = process.hrtime.bigint();
     try {
       const { resourceMetrics, errors } = await this.reader.collect();
+      if (this.closed) return null;
       for (const error of errors)
-        this.onError(new HealthThreadError('collecting the application metrics reported an error', { cause: error }));
+        this.onError(new MetricReaderError('collecting the application metrics reported an error', { cause: error }));
       return { resourceAttributes: { ...resourceMetrics.resource.attributes }, scopeMetrics: resourceMetrics.scopeMetrics, collectedAt };
     } catch (error) {
+      if (this.closed) return null;
       const unbound = /not bound/i.test(String(error));
       // A reader that no MeterProvider took is the likely mistake: say so once, not at every scrape.
       if (unbound && this.warnedUnbound) return null;
@@ -40,7 +44,7 @@ export class AppMetricsCollector {
         ? 'the metricReader is not registered on a MeterProvider: pass it in `new MeterProvider({ readers: [reader] })`; ' +
           '/metrics serves everything else meanwhile'
         : 'collecting the application metrics failed; /metrics serves the last ones';
-      this.onError(new HealthThreadError(message, { cause: error }));
+      this.onError(new MetricReaderError(message, { cause: error }));
       return null;
     }
   }

@@ -9,7 +9,7 @@ import {
   type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { EVENT_LOOP_LAG_HELP, LISTENER_HEALTH_HELP, type HealthState, type WorkerMetricNames } from '@worker-health/core';
-import type { AppMetricsSnapshot } from './app-metrics-collector.js';
+import type { AppMetricsSnapshot } from '../shared/messages.js';
 import type { AppMetricsRelay } from './app-metrics-relay.js';
 import { hrNow, type RuntimeMetrics } from './runtime-metrics.js';
 

@@ -1,29 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { HealthcheckConfigError, type HealthState } from '@worker-health/core';
-
-/** Server limits, chosen so that idle or slow clients cannot hold the probes up. */
-export const SERVER_LIMITS = {
-  /** A client must send its whole request head within this many milliseconds (slow senders are cut off). */
-  headersTimeoutMs: 5_000,
-  /** A whole request must arrive within this many milliseconds. */
-  requestTimeoutMs: 10_000,
-  /** An idle keep-alive connection is closed after this many milliseconds. */
-  keepAliveTimeoutMs: 5_000,
-  /** A socket with no traffic at all is closed after this many milliseconds. */
-  socketTimeoutMs: 15_000,
-  /** Largest request head accepted, in bytes; beyond it the answer is 431. */
-  maxHeaderSize: 8_192,
-  /** How often the header and request timeouts are enforced (Node's default, 30 s, lets a slow sender linger). */
-  connectionsCheckingIntervalMs: 1_000,
-  /**
-   * Most connections open at once (each holds a file descriptor): a quarter of
-   * the 1024-descriptor limit common in containers, so idle clients cannot take
-   * the descriptors the application needs. Probes and scrapers need a handful.
-   */
-  maxConnections: 256,
-} as const;
+import type { HealthState } from '@worker-health/core';
+import { checkMaxConnections, SERVER_LIMITS } from '../shared/server-limits.js';
 
 const ALLOW = 'GET, HEAD';
 const PATHS = new Set(['/health', '/livez', '/readyz', '/metrics']);
@@ -43,12 +22,6 @@ export interface HealthServerOptions {
    * closed itself when every one is busy. Default `SERVER_LIMITS.maxConnections` (256).
    */
   maxConnections?: number;
-}
-
-/** Checks a connection cap: a whole number of at least 1. Returns it. */
-export function checkMaxConnections(value: unknown): number {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1) return value;
-  throw new HealthcheckConfigError('maxConnections', value, 'a whole number of connections, at least 1');
 }
 
 /**
