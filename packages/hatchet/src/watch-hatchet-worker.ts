@@ -1,3 +1,4 @@
+import { checkNumber } from '@worker-health/core';
 import { HealthcheckConfigError, type WorkerHealthcheck } from '@worker-health/exporter';
 import { HatchetHookError, HatchetWatchError } from './errors.js';
 import { HEARTBEAT_SENDING, HEARTBEAT_SENT, HeartbeatTally } from './heartbeat-tally.js';
@@ -44,11 +45,7 @@ const watchedHealthchecks = new WeakSet<object>();
 const familiesOf = new WeakMap<object, WorkerFamilies>();
 
 /** What `watchHatchetWorker` uses of the healthcheck handle. */
-type Healthcheck = WorkerHealthcheck & {
-  readonly sharedMetrics: SharedMetrics;
-  readonly metricNameForm: 'suffix' | 'label';
-  readonly workerName: string;
-};
+type Healthcheck = WorkerHealthcheck & { readonly sharedMetrics: SharedMetrics };
 
 /** The SDK's health server warning: it was taken out so that it does not fight over the port. */
 export class SdkHealthServerDisabledWarning extends Error {
@@ -100,10 +97,12 @@ export function watchHatchetWorker(healthcheck: WorkerHealthcheck, options: Watc
   if (typeof options !== 'object' || options === null) {
     throw new HealthcheckConfigError('options', options, 'an object with `hatchet` and `worker`');
   }
-  const taskStartSeconds = options.taskStartThresholdSeconds ?? healthcheck.eventLoopBlockThresholdSeconds;
-  if (typeof taskStartSeconds !== 'number' || !Number.isFinite(taskStartSeconds) || taskStartSeconds <= 0) {
-    throw new HealthcheckConfigError('taskStartThresholdSeconds', taskStartSeconds, 'a positive number of seconds');
-  }
+  const taskStartSeconds = checkNumber(
+    'taskStartThresholdSeconds',
+    options.taskStartThresholdSeconds ?? healthcheck.eventLoopBlockThresholdSeconds,
+    'a positive number of seconds',
+    { above: 0 },
+  );
   if (options.onWarning !== undefined && typeof options.onWarning !== 'function') {
     throw new HealthcheckConfigError('onWarning', options.onWarning, 'a function taking an Error');
   }
