@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,6 +51,12 @@ export function install(dir, packageManager, node) {
   const [command, args] = packageManager === 'npm' ? ['npm', ['install', '--no-audit', '--no-fund']] : [pnpmBinary(), ['install']];
   const result = spawnSync(command, args, { cwd: dir, env, encoding: 'utf8', timeout: 180_000 });
   return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}` };
+}
+
+/** Asserts that an {@link install} succeeded and printed none of the {@link complaints}. */
+export function assertCleanInstall(installed, packageManager) {
+  assert.equal(installed.status, 0, `${packageManager} install failed:\n${installed.output}`);
+  assert.deepEqual(complaints(installed.output), [], `${packageManager} install complained:\n${installed.output}`);
 }
 
 /** Lines of installer output that report a problem: errors, warnings, peer and engine complaints. */

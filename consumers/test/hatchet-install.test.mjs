@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LINES, PACKAGE_MANAGERS } from '../lines.mjs';
 import { AppProcess, get } from '../support/app-process.mjs';
-import { complaints, createConsumer, install, installedVersion } from '../support/consumer.mjs';
+import { assertCleanInstall, createConsumer, install, installedVersion } from '../support/consumer.mjs';
 import { nodeBinary, nodeVersion } from '../support/node-binary.mjs';
 import { packPublished, repoRoot } from '../support/tarballs.mjs';
 
@@ -39,8 +39,7 @@ for (const packageManager of PACKAGE_MANAGERS) {
 
     it('installs with no resolution error, peer warning or engine warning', (t) => {
       t.diagnostic(`node ${nodeVersion(node)}`);
-      assert.equal(installed.status, 0, `${packageManager} install failed:\n${installed.output}`);
-      assert.deepEqual(complaints(installed.output), [], `${packageManager} install complained:\n${installed.output}`);
+      assertCleanInstall(installed, packageManager);
       assert.equal(installedVersion(dir, '@hatchet-dev/typescript-sdk'), SDK);
     });
 
