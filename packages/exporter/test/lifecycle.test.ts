@@ -57,7 +57,10 @@ describe('configuration', () => {
       [{ workerName: 'w', port: 1.5 }, /^port=1.5 is not valid/],
       [{ workerName: 'w', port: 0, eventLoopBlockThresholdSeconds: 0 }, /^eventLoopBlockThresholdSeconds=0 is not valid/],
       [{ workerName: 'w', port: 0, bindAddress: 'not a host' }, /^bindAddress="not a host" is not valid/],
-      [{ workerName: 'w', port: 0, metricsTimeoutMs: 5_000 }, /^metricsTimeoutMs=5000 is not valid/],
+      [
+        { workerName: 'w', port: 0, metricsTimeoutMs: 10_001 },
+        /^metricsTimeoutMs=10001 is not valid: expected a number of milliseconds from 1 to 10000/,
+      ],
       [{ workerName: 'w', env: { [ENV.port]: 'abc' } }, /^HATCHET_CLIENT_WORKER_HEALTHCHECK_PORT="abc" is not valid/],
       [
         { workerName: 'w', port: 0, meterProvider: {} } as never,

@@ -1,11 +1,16 @@
+import { setImmediate as turn } from 'node:timers/promises';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import type { AppMetricsSnapshot } from '../shared/messages.js';
+import { ChunkSink, writeResourceMetrics } from '../shared/prometheus-text.js';
 import { MetricReaderError } from './errors.js';
 
 /**
  * Main-thread side of the application's metrics: collects the application's
  * reader when the health thread asks (only then: the runtime figures need no
- * asking). Serializing is left to the health thread.
+ * asking), and writes them as Prometheus text here, in chunks, giving the
+ * event loop a turn after each. The chunks cross to the health thread by
+ * transfer: that thread then has nothing to decode or write for them, so a
+ * large page never holds up its probes, and never fills its heap.
  */
 export class AppMetricsCollector {
   private warnedUnbound = false;
@@ -25,7 +30,7 @@ export class AppMetricsCollector {
     this.closed = true;
   }
 
-  /** The reader's metrics, or null when it could not collect (the thread keeps serving the last ones). */
+  /** The reader's metrics as text, or null when it could not collect (the thread keeps serving the last ones). */
   async collect(): Promise<AppMetricsSnapshot | null> {
     const collectedAt = process.hrtime.bigint();
     try {
@@ -33,7 +38,11 @@ export class AppMetricsCollector {
       if (this.closed) return null;
       for (const error of errors)
         this.onError(new MetricReaderError('collecting the application metrics reported an error', { cause: error }));
-      return { resourceAttributes: { ...resourceMetrics.resource.attributes }, scopeMetrics: resourceMetrics.scopeMetrics, collectedAt };
+      const sink = new ChunkSink();
+      for (const _ of writeResourceMetrics(sink, resourceMetrics, { withTargetInfo: true })) await turn();
+      sink.flush();
+      const familyNames = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics.map((metric) => metric.descriptor.name));
+      return { chunks: sink.chunks, bytes: sink.bytes, familyNames, collectedAt };
     } catch (error) {
       if (this.closed) return null;
       const unbound = /not bound/i.test(String(error));

@@ -16,6 +16,7 @@ import {
   type MetricNameForm,
   type WorkerMetricNames,
 } from '@worker-health/core';
+import { labelSetText } from '../shared/prometheus-text.js';
 import { checkMaxConnections, SERVER_LIMITS } from '../shared/server-limits.js';
 
 /** Options of `startWorkerHealthcheck`. Explicit options win over the environment. */
@@ -46,11 +47,14 @@ export interface WorkerHealthcheckOptions {
   /** Seconds the status may stay STARTING before the first `setListenerHealthy`. Default `10`. */
   startupGracePeriodSeconds?: number;
   /**
-   * How long a scrape waits for the main thread to collect the `metricReader`'s
-   * metrics, in milliseconds, 1 to 1000; when it is late, the newest collection
-   * that completed is served and `worker_health_main_thread_metrics_age_seconds`
-   * says how old it is. Default `500`. (The runtime metrics need no waiting: the
-   * main thread records them into shared memory every second.)
+   * How long a scrape waits for the main thread to collect and write the
+   * `metricReader`'s metrics, in milliseconds, 1 to 10000 (Prometheus's default
+   * scrape timeout); when it is late, the newest collection that completed is
+   * served and `worker_health_main_thread_metrics_age_seconds` says how old it
+   * is. Default `500`. Raise it for very large pages (a million series take
+   * about a second to collect), so that each scrape waits for its own. (The
+   * runtime metrics need no waiting: the main thread records them into shared
+   * memory every second.)
    */
   metricsTimeoutMs?: number;
   /**
@@ -189,14 +193,14 @@ export function resolveSettings(options: WorkerHealthcheckOptions): HealthcheckS
     enabled: fromEnv.enabled,
     workerName: options.workerName,
     metricNameForm,
-    gauges: { names: naming.names, labels: labelsText(naming.labels) },
+    gauges: { names: naming.names, labels: labelSetText(naming.labels) },
     port: options.port !== undefined ? validatePortOption(options.port) : fromEnv.port,
     bindAddress: options.bindAddress !== undefined ? validateBindAddress(options.bindAddress) : fromEnv.bindAddress,
     metricsTimeoutMs: checkNumber(
       'metricsTimeoutMs',
       options.metricsTimeoutMs ?? WORKER_HEALTHCHECK_DEFAULTS.metricsTimeoutMs,
-      'a number of milliseconds from 1 to 1000',
-      { min: 1, max: 1000 },
+      'a number of milliseconds from 1 to 10000',
+      { min: 1, max: 10_000 },
     ),
     maxConnections: checkMaxConnections(options.maxConnections ?? WORKER_HEALTHCHECK_DEFAULTS.maxConnections),
     defaultMetrics: checkBoolean('defaultMetrics', options.defaultMetrics ?? WORKER_HEALTHCHECK_DEFAULTS.defaultMetrics),
@@ -248,16 +252,6 @@ function contained(onError: ((error: Error) => void) | undefined): (error: Error
       warn(new Error(`worker healthcheck: the onError handler threw: ${String(handlerError)}`));
     }
   };
-}
-
-/** A label set in the Prometheus text format: `''`, or `{name="value",…}` with the values escaped. */
-function labelsText(labels: Readonly<Record<string, string>>): string {
-  const pairs = Object.entries(labels).map(([name, value]) => `${name}="${escapeLabelValue(value)}"`);
-  return pairs.length === 0 ? '' : `{${pairs.join(',')}}`;
-}
-
-function escapeLabelValue(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
 /** The known name closest to `name` by edit distance. */

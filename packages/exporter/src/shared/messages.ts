@@ -1,15 +1,21 @@
 // The message protocol between the main thread and the health thread (both
 // directions), and what the thread starts with. Plain data only: structured
 // clone keeps no prototypes.
-import type { Attributes } from '@opentelemetry/api';
-import type { ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import type { SharedHealthState, WorkerMetricNames } from '@worker-health/core';
 import type { SharedRuntimeFigures } from './runtime-figures.js';
+import type { SharedFamily, SharedSeries, SharedSeriesState } from './shared-series.js';
 
-/** The application's metrics, collected on the main thread at the health thread's request. */
+/**
+ * The application's metrics, collected and written as Prometheus text (its
+ * `target_info` first) on the main thread at the health thread's request. The
+ * chunks are transferred, not copied: each owns its whole `ArrayBuffer`.
+ */
 export interface AppMetricsSnapshot {
-  resourceAttributes: Attributes;
-  scopeMetrics: ScopeMetrics[];
+  chunks: Uint8Array[];
+  /** Total bytes of the chunks. */
+  bytes: number;
+  /** The OpenTelemetry names of the families: default families of the same names are left out of the page. */
+  familyNames: string[];
   /** `process.hrtime.bigint()` when the collection began: the age a scrape reports counts from here. */
   collectedAt: bigint;
 }
@@ -26,6 +32,8 @@ export interface HealthThreadData {
   defaultMetrics: { runtimeFigures: SharedRuntimeFigures } | undefined;
   /** Set when the application passed a reader: how long a scrape waits for the main thread to collect it. */
   appMetrics: { timeoutMs: number } | undefined;
+  /** The shared families (`WorkerHealthcheck.sharedMetrics`) described so far, and their values' buffer. */
+  sharedSeries: SharedSeriesState;
 }
 
 /** Health thread → main thread. */
@@ -36,4 +44,8 @@ export type ThreadMessage =
   | { type: 'error'; message: string; stack: string | undefined };
 
 /** Main thread → health thread. */
-export type MainMessage = { type: 'app-metrics'; id: number; snapshot: AppMetricsSnapshot | null } | { type: 'close'; graceMs: number };
+export type MainMessage =
+  | { type: 'app-metrics'; id: number; snapshot: AppMetricsSnapshot | null }
+  | { type: 'shared-family'; family: SharedFamily }
+  | { type: 'shared-series'; series: SharedSeries }
+  | { type: 'close'; graceMs: number };
