@@ -5,7 +5,6 @@ import { HEARTBEAT_SENDING, HEARTBEAT_SENT, HeartbeatTally } from './heartbeat-t
 import { ListenerHealth } from './listener-health.js';
 import { findHookPoints, hookMethod, type HatchetClientLike, type HatchetWorkerLike, type Hooked } from './sdk-objects.js';
 import { untestedVersionWarning } from './sdk-version.js';
-import type { SharedMetrics } from './shared-metrics.js';
 import { createWorkerFamilies, type WorkerFamilies } from './worker-families.js';
 import { WorkerMetrics } from './worker-metrics.js';
 import { HATCHET_HEALTH_WINDOWS } from './windows.js';
@@ -44,9 +43,6 @@ const watchedHealthchecks = new WeakSet<object>();
 // Families are made once per healthcheck (a family name is taken for good); a later watch reuses them.
 const familiesOf = new WeakMap<object, WorkerFamilies>();
 
-/** What `watchHatchetWorker` uses of the healthcheck handle. */
-type Healthcheck = WorkerHealthcheck & { readonly sharedMetrics: SharedMetrics };
-
 /** The SDK's health server warning: it was taken out so that it does not fight over the port. */
 export class SdkHealthServerDisabledWarning extends Error {
   readonly code = 'WORKER_HEALTH_HATCHET_SDK_HEALTH_SERVER_DISABLED';
@@ -79,7 +75,7 @@ export class SdkHealthServerDisabledWarning extends Error {
  * that stops watching and puts the hooks back.
  */
 export function watchHatchetWorker(healthcheck: WorkerHealthcheck, options: WatchHatchetWorkerOptions): () => void {
-  const handle = healthcheck as Partial<Healthcheck> | null | undefined;
+  const handle = healthcheck as Partial<WorkerHealthcheck> | null | undefined;
   if (
     typeof handle?.setListenerHealthy !== 'function' ||
     typeof handle.sharedMetrics !== 'object' ||
@@ -93,7 +89,6 @@ export function watchHatchetWorker(healthcheck: WorkerHealthcheck, options: Watc
       'the handle from startWorkerHealthcheck() or startWorkerHealthcheckFromEnv()',
     );
   }
-  const check = healthcheck as Healthcheck;
   if (typeof options !== 'object' || options === null) {
     throw new HealthcheckConfigError('options', options, 'an object with `hatchet` and `worker`');
   }
@@ -122,7 +117,7 @@ export function watchHatchetWorker(healthcheck: WorkerHealthcheck, options: Watc
   }
   const warn =
     options.onWarning ?? ((warning: Error) => process.emitWarning(warning.message, { code: (warning as { code?: string }).code }));
-  const families = familiesOf.get(healthcheck) ?? createWorkerFamilies(check.sharedMetrics, check);
+  const families = familiesOf.get(healthcheck) ?? createWorkerFamilies(healthcheck.sharedMetrics, healthcheck);
   familiesOf.set(healthcheck, families);
 
   const versionWarning = untestedVersionWarning(sdkVersion);

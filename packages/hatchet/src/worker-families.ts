@@ -1,5 +1,5 @@
 import type { ListenerReason } from './listener-health.js';
-import type { Labels, SharedMetricOptions, SharedMetrics } from './shared-metrics.js';
+import type { MetricLabels as Labels, SharedMetricOptions, SharedMetrics } from '@worker-health/exporter';
 
 /** Buckets of `hatchet_worker_task_start_delay_seconds`: the Prometheus clients' defaults, in seconds. */
 export const TASK_START_DELAY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
