@@ -85,5 +85,5 @@ export function fakeSdk(version: string) {
     heartbeatThread.emit('message', { type: 'debug', message: 'Heartbeat sending...' });
     heartbeatThread.emit('message', { type: 'debug', message: 'Heartbeat sent 4001ms ago' });
   };
-  return { hatchet: { dispatcher }, worker, internal, stream, events, beat };
+  return { hatchet: { dispatcher }, worker, internal, stream, events, beat, heartbeatThread };
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { startWorkerHealthcheck, type WorkerHealthcheck } from '@worker-health/exporter';
-import { get, parseExposition, sleep, until } from '@worker-health/testing';
+import { get, hasPrometheusTools, parseExposition, sleep, until } from '@worker-health/testing';
 import {
   HATCHET_WORKER_FAMILIES,
   HatchetHookError,
@@ -14,9 +15,13 @@ import { sample } from './harness.js';
 
 const F = HATCHET_WORKER_FAMILIES;
 
-async function withHealthcheck(body: (healthcheck: WorkerHealthcheck) => Promise<void>): Promise<void> {
+async function withHealthcheck(
+  body: (healthcheck: WorkerHealthcheck) => Promise<void>,
+  metricNameForm: 'suffix' | 'label' = 'suffix',
+): Promise<void> {
   const healthcheck = await startWorkerHealthcheck({
     workerName: 'fake_worker',
+    metricNameForm,
     port: 0,
     bindAddress: '127.0.0.1',
     defaultMetrics: false,
@@ -166,3 +171,33 @@ test('one watched worker per healthcheck at a time; after unwatch() another is w
     assert.equal(sample(await page(healthcheck), F.streamConnections.name), 1);
     again();
   }));
+
+for (const form of ['suffix', 'label'] as const) {
+  test(`every family written, in the ${form} form: the page passes promtool check metrics with no finding`, async (t) => {
+    if (!hasPrometheusTools(t)) return;
+    await withHealthcheck(async (healthcheck) => {
+      const sdk = fakeSdk('1.33.2');
+      const unwatch = watchHatchetWorker(healthcheck, { hatchet: sdk.hatchet, worker: sdk.worker });
+      await sdk.worker.start();
+      sdk.beat();
+      sdk.stream.push({ actionType: 0, taskRunExternalId: 'run-1', actionId: 'fake:quick' });
+      await until(
+        'received',
+        async () =>
+          (sample(await page(healthcheck), F.tasksReceived.name, form === 'label' ? { worker: 'fake_worker' } : {}) ?? 0) === 1
+            ? true
+            : undefined,
+        2_000,
+      );
+      await sdk.hatchet.dispatcher.sendStepActionEvent({ eventType: 1, taskRunExternalId: 'run-1' });
+      await sdk.hatchet.dispatcher.sendStepActionEvent({ eventType: 3, taskRunExternalId: 'run-1' });
+      sdk.heartbeatThread.emit('message', { type: 'error', message: 'Failed to send heartbeat: /Dispatcher/Heartbeat NOT_FOUND: gone' });
+      const text = (await get(healthcheck.port, '/metrics')).body;
+      for (const spec of Object.values(F)) assert.match(text, new RegExp(`^# TYPE ${spec.name} `, 'm'), `${spec.name} is served`);
+      const promtool = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+      assert.equal(promtool.status, 0, `${promtool.stdout}${promtool.stderr}`);
+      assert.equal(`${promtool.stdout}${promtool.stderr}`, '');
+      unwatch();
+    }, form);
+  });
+}
