@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,13 +12,23 @@ const consumers = new URL('../', import.meta.url).pathname;
  * workspace) that depends on the packed exporter and on one OpenTelemetry line
  * (`otel`: package name to version range), with the files of one app folder
  * of consumers/ (`app/` unless told). `commonjs` leaves out `"type": "module"`;
- * `devDependencies` (package name to version) are added as such. `deniedBuilds` names dependencies whose
+ * `dependencies` and `devDependencies` (package name to version) are added as such. `deniedBuilds` names dependencies whose
  * install scripts are declined as a user would (npm's `allowScripts`, pnpm's
  * `allowBuilds`): npm skips an undeclared one with a warning, pnpm fails.
  * `@worker-health/core` is what the exporter's packed manifest names
- * (`0.1.0`); an override points it at the packed core, as a registry would serve it.
+ * (`0.1.0`); an override points it at the packed core, as a registry would serve it;
+ * `overrides` adds to it (in the manifest and pnpm's).
  */
-export function createConsumer({ otel, tarballs, app = 'app', deniedBuilds = [], commonjs = false, devDependencies = {} }) {
+export function createConsumer({
+  otel,
+  tarballs,
+  app = 'app',
+  deniedBuilds = [],
+  commonjs = false,
+  dependencies = {},
+  devDependencies = {},
+  overrides = {},
+}) {
   const dir = mkdtempSync(join(tmpdir(), 'worker-health-consumer-'));
   const core = `file:${tarballs.core}`;
   const manifest = {
@@ -25,15 +36,18 @@ export function createConsumer({ otel, tarballs, app = 'app', deniedBuilds = [],
     private: true,
     // A CommonJS project, as most are: no "type" field at all.
     ...(!commonjs && { type: 'module' }),
-    dependencies: { '@worker-health/exporter': `file:${tarballs.exporter}`, ...otel },
+    dependencies: { '@worker-health/exporter': `file:${tarballs.exporter}`, ...otel, ...dependencies },
     ...(Object.keys(devDependencies).length > 0 && { devDependencies }),
-    overrides: { '@worker-health/core': core },
+    overrides: { '@worker-health/core': core, ...overrides },
     ...(deniedBuilds.length > 0 && { allowScripts: Object.fromEntries(deniedBuilds.map((name) => [name, false])) }),
   };
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   // pnpm 10+ reads overrides from pnpm-workspace.yaml only.
   const allowBuilds = deniedBuilds.length > 0 ? `allowBuilds:\n${deniedBuilds.map((name) => `  '${name}': false\n`).join('')}` : '';
-  writeFileSync(join(dir, 'pnpm-workspace.yaml'), `overrides:\n  '@worker-health/core': '${core}'\n${allowBuilds}`);
+  const pnpmOverrides = Object.entries(manifest.overrides)
+    .map(([name, spec]) => `  '${name}': '${spec}'\n`)
+    .join('');
+  writeFileSync(join(dir, 'pnpm-workspace.yaml'), `overrides:\n${pnpmOverrides}${allowBuilds}`);
   for (const file of readdirSync(join(consumers, app))) copyFileSync(join(consumers, app, file), join(dir, file));
   return dir;
 }
@@ -49,6 +63,12 @@ export function install(dir, packageManager, node) {
   const [command, args] = packageManager === 'npm' ? ['npm', ['install', '--no-audit', '--no-fund']] : [pnpmBinary(), ['install']];
   const result = spawnSync(command, args, { cwd: dir, env, encoding: 'utf8', timeout: 180_000 });
   return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}` };
+}
+
+/** Asserts that an {@link install} succeeded and printed none of the {@link complaints}. */
+export function assertCleanInstall(installed, packageManager) {
+  assert.equal(installed.status, 0, `${packageManager} install failed:\n${installed.output}`);
+  assert.deepEqual(complaints(installed.output), [], `${packageManager} install complained:\n${installed.output}`);
 }
 
 /** Lines of installer output that report a problem: errors, warnings, peer and engine complaints. */

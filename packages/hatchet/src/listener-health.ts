@@ -5,6 +5,19 @@ export interface ListenerHealthSink {
   setListenerHealthy(healthy: boolean): void;
 }
 
+/** Why the listener is or is not healthy, as `hatchet_worker_listener_reason{reason}` says. */
+export type ListenerReason = 'healthy' | 'starting' | 'stream_down' | 'heartbeats_failing' | 'stopping' | 'task_start_late';
+
+/** Every {@link ListenerReason}: the values of the `reason` label. */
+export const LISTENER_REASONS: readonly ListenerReason[] = [
+  'healthy',
+  'starting',
+  'stream_down',
+  'heartbeats_failing',
+  'stopping',
+  'task_start_late',
+];
+
 /** Settings of {@link ListenerHealth}. */
 export interface ListenerHealthSettings {
   /** Longest time since the last heartbeat success that is still HEALTHY, in milliseconds. */
@@ -22,8 +35,10 @@ export interface ListenerHealthSettings {
  */
 export class ListenerHealth {
   private reported: boolean | undefined;
+  private reportedReason: ListenerReason | undefined;
   private everHealthy = false;
   private streamOpen = false;
+  private streamOpenedAt = 0;
   private stream = 0;
   private beatSentSinceOpen = false;
   private lastBeatOkAt: number | undefined;
@@ -33,19 +48,24 @@ export class ListenerHealth {
   private readonly pendingTasks = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
+  /** `onReason` is told the reason at the first evaluation and on each change of it. */
   constructor(
     private readonly sink: ListenerHealthSink,
     private readonly settings: ListenerHealthSettings = {
       heartbeatWindowMs: HATCHET_HEALTH_WINDOWS.heartbeatWindowMs,
       taskStartWindowMs: 5_000,
     },
+    private readonly onReason: (reason: ListenerReason) => void = () => {},
   ) {}
 
   /** The SDK began reading a new listen stream; returns its number for {@link streamClosed}. */
   streamOpened(): number {
     this.streamOpen = true;
+    this.streamOpenedAt = performance.now();
     this.beatSentSinceOpen = false;
     this.lastBeatOkAt = undefined;
+    // A stream no heartbeat confirms within the window: heartbeats_failing from then on.
+    this.after(this.settings.heartbeatWindowMs);
     this.evaluate();
     return ++this.stream;
   }
@@ -78,9 +98,19 @@ export class ListenerHealth {
     this.after(this.settings.taskStartWindowMs);
   }
 
-  /** The SDK reported the task STARTED to the engine. */
+  /** The SDK reported the task STARTED (or COMPLETED/FAILED) to the engine. */
   taskStarted(id: string): void {
     if (this.pendingTasks.delete(id)) this.evaluate();
+  }
+
+  /** The engine cancelled the task: it no longer waits for a start, and it did not start. */
+  taskCancelled(id: string): void {
+    if (this.pendingTasks.delete(id)) this.evaluate();
+  }
+
+  /** Whether a task received on the stream waits for its STARTED report. */
+  isPending(id: string): boolean {
+    return this.pendingTasks.has(id);
   }
 
   /** The worker began to stop (`worker.stop()`, SIGTERM/SIGINT, the kill path): UNHEALTHY from now on. */
@@ -95,6 +125,11 @@ export class ListenerHealth {
     this.evaluate();
   }
 
+  /** Reports the reason as of now (the first call tells `onReason` the starting one). */
+  check(): void {
+    this.evaluate();
+  }
+
   /** Stops the timers; nothing is reported after this. */
   close(): void {
     this.closed = true;
@@ -105,17 +140,38 @@ export class ListenerHealth {
 
   /** Whether the listener is healthy now, by the rules in the package's README. */
   isHealthy(at = performance.now()): boolean {
-    if (this.stopping || this.broken || !this.streamOpen || this.lastBeatOkAt === undefined) return false;
-    if (at - this.lastBeatOkAt > this.settings.heartbeatWindowMs) return false;
-    for (const receivedAt of this.pendingTasks.values()) {
-      if (at - receivedAt > this.settings.taskStartWindowMs) return false;
+    return this.reason(at) === 'healthy';
+  }
+
+  /**
+   * Why the listener is or is not healthy now: stopping; heartbeats_failing (also when the
+   * heartbeat thread could not be hooked); stream_down (no stream open, or a reconnected one no
+   * heartbeat confirmed yet); starting (before the first HEALTHY: no stream yet, or none confirmed);
+   * task_start_late; else healthy.
+   */
+  reason(at = performance.now()): ListenerReason {
+    if (this.stopping) return 'stopping';
+    if (this.broken) return 'heartbeats_failing';
+    if (!this.streamOpen) return this.stream > 0 ? 'stream_down' : 'starting';
+    if (this.lastBeatOkAt === undefined) {
+      if (at - this.streamOpenedAt > this.settings.heartbeatWindowMs) return 'heartbeats_failing';
+      return this.everHealthy ? 'stream_down' : 'starting';
     }
-    return true;
+    if (at - this.lastBeatOkAt > this.settings.heartbeatWindowMs) return 'heartbeats_failing';
+    for (const receivedAt of this.pendingTasks.values()) {
+      if (at - receivedAt > this.settings.taskStartWindowMs) return 'task_start_late';
+    }
+    return 'healthy';
   }
 
   private evaluate(): void {
     if (this.closed) return;
-    const healthy = this.isHealthy();
+    const reason = this.reason();
+    if (reason !== this.reportedReason) {
+      this.reportedReason = reason;
+      this.onReason(reason);
+    }
+    const healthy = reason === 'healthy';
     if (healthy) this.everHealthy = true;
     // Before the first HEALTHY the status stays STARTING (the healthcheck turns it
     // UNHEALTHY after its grace period), unless the worker is stopping or unwatchable.

@@ -1,9 +1,13 @@
+import { checkNumber } from '@worker-health/core';
 import { HealthcheckConfigError, type WorkerHealthcheck } from '@worker-health/exporter';
 import { HatchetHookError, HatchetWatchError } from './errors.js';
+import { HEARTBEAT_SENDING, HEARTBEAT_SENT, HeartbeatTally } from './heartbeat-tally.js';
 import { ListenerHealth } from './listener-health.js';
 import { findHookPoints, hookMethod, type HatchetClientLike, type HatchetWorkerLike, type Hooked } from './sdk-objects.js';
+import { untestedVersionWarning } from './sdk-version.js';
+import { createWorkerFamilies, type WorkerFamilies } from './worker-families.js';
+import { WorkerMetrics } from './worker-metrics.js';
 import { HATCHET_HEALTH_WINDOWS } from './windows.js';
-
 /** Options of {@link watchHatchetWorker}. */
 export interface WatchHatchetWorkerOptions {
   /** The client the worker was made with (`HatchetClient.init()`). Required. */
@@ -18,8 +22,11 @@ export interface WatchHatchetWorkerOptions {
    */
   taskStartThresholdSeconds?: number;
   /**
-   * Told when the SDK's own health server is taken out of the way, and of a hook that could not be
-   * placed on an object the SDK makes at run time (the listener is UNHEALTHY then). Default: `process.emitWarning`.
+   * Told, once each: of an SDK version outside the tested range (`SdkVersionUntestedWarning`);
+   * of the SDK's own health server taken out of the way (`SdkHealthServerDisabledWarning`); of a
+   * hook that could not be placed on an object the SDK makes at run time (a `HatchetHookError`:
+   * the listener is UNHEALTHY then); of something a metric family reads that the SDK's worker
+   * lacks (a `HatchetHookError`: that family is not served). Default: `process.emitWarning`.
    */
   onWarning?: (warning: Error) => void;
 }
@@ -30,11 +37,11 @@ const ACTION_CANCEL_STEP_RUN = 1;
 const EVENT_STARTED = 1;
 const EVENT_COMPLETED = 2;
 const EVENT_FAILED = 3;
-// What the SDK's heartbeat thread posts to the main thread around each beat.
-const HEARTBEAT_SENDING = 'Heartbeat sending...';
-const HEARTBEAT_SENT = /^Heartbeat sent -?\d+ms ago$/;
 
 const watched = new WeakSet<object>();
+const watchedHealthchecks = new WeakSet<object>();
+// Families are made once per healthcheck (a family name is taken for good); a later watch reuses them.
+const familiesOf = new WeakMap<object, WorkerFamilies>();
 
 /** The SDK's health server warning: it was taken out so that it does not fight over the port. */
 export class SdkHealthServerDisabledWarning extends Error {
@@ -44,7 +51,7 @@ export class SdkHealthServerDisabledWarning extends Error {
     super(
       `watchHatchetWorker: the Hatchet SDK's own health server (healthcheck.enabled, port ${port}) is not started, ` +
         'because @worker-health serves /health on that port; to silence this, pass ' +
-        '`HatchetClient.init({ healthcheck: { enabled: false } })`',
+        '`HatchetClient.init({ healthcheck: { enabled: false, port: 8001 } })`',
     );
     this.name = 'SdkHealthServerDisabledWarning';
   }
@@ -57,14 +64,25 @@ export class SdkHealthServerDisabledWarning extends Error {
  * success is within {@link HATCHET_HEALTH_WINDOWS.heartbeatWindowMs} and no
  * received task waits for its start past the threshold; UNHEALTHY at once when
  * the stream errors or ends and from the moment the worker starts stopping.
+ * Serves the worker's families on the healthcheck's `/metrics`: the SDK's own
+ * `hatchet_worker_status`, `_slots` and `_actions`, and the slot, task, stream,
+ * heartbeat and reason families (`HATCHET_WORKER_FAMILIES`).
  *
  * Call it after `hatchet.worker()` and before `worker.start()`. It hooks the
  * given instances only (never the SDK's prototypes), and throws
- * {@link HatchetHookError} when a hook point is missing. Returns a function
+ * {@link HatchetHookError} when a hook point is missing. An SDK version outside
+ * the tested range gets one `SdkVersionUntestedWarning`. Returns a function
  * that stops watching and puts the hooks back.
  */
 export function watchHatchetWorker(healthcheck: WorkerHealthcheck, options: WatchHatchetWorkerOptions): () => void {
-  if (typeof (healthcheck as { setListenerHealthy?: unknown })?.setListenerHealthy !== 'function') {
+  const handle = healthcheck as Partial<WorkerHealthcheck> | null | undefined;
+  if (
+    typeof handle?.setListenerHealthy !== 'function' ||
+    typeof handle.sharedMetrics !== 'object' ||
+    handle.sharedMetrics === null ||
+    typeof handle.workerName !== 'string' ||
+    (handle.metricNameForm !== 'suffix' && handle.metricNameForm !== 'label')
+  ) {
     throw new HealthcheckConfigError(
       'healthcheck',
       healthcheck,
@@ -74,9 +92,14 @@ export function watchHatchetWorker(healthcheck: WorkerHealthcheck, options: Watc
   if (typeof options !== 'object' || options === null) {
     throw new HealthcheckConfigError('options', options, 'an object with `hatchet` and `worker`');
   }
-  const taskStartSeconds = options.taskStartThresholdSeconds ?? healthcheck.eventLoopBlockThresholdSeconds;
-  if (typeof taskStartSeconds !== 'number' || !Number.isFinite(taskStartSeconds) || taskStartSeconds <= 0) {
-    throw new HealthcheckConfigError('taskStartThresholdSeconds', taskStartSeconds, 'a positive number of seconds');
+  const taskStartSeconds = checkNumber(
+    'taskStartThresholdSeconds',
+    options.taskStartThresholdSeconds ?? healthcheck.eventLoopBlockThresholdSeconds,
+    'a positive number of seconds',
+    { above: 0 },
+  );
+  if (options.onWarning !== undefined && typeof options.onWarning !== 'function') {
+    throw new HealthcheckConfigError('onWarning', options.onWarning, 'a function taking an Error');
   }
   const points = findHookPoints(options.hatchet, options.worker);
   const { internal, dispatcher, grpcClient, sdkVersion } = points;
@@ -86,19 +109,34 @@ export function watchHatchetWorker(healthcheck: WorkerHealthcheck, options: Watc
   if (watched.has(internal)) {
     throw new HatchetWatchError('ERR_WORKER_HEALTH_HATCHET_WATCHED', 'this worker is already watched; call the function it returned first');
   }
+  if (watchedHealthchecks.has(healthcheck)) {
+    throw new HatchetWatchError(
+      'ERR_WORKER_HEALTH_HATCHET_HEALTHCHECK_WATCHED',
+      'this healthcheck already watches a worker (it has one listener status); call the function it returned first, or start one healthcheck per worker',
+    );
+  }
   const warn =
     options.onWarning ?? ((warning: Error) => process.emitWarning(warning.message, { code: (warning as { code?: string }).code }));
+  const families = familiesOf.get(healthcheck) ?? createWorkerFamilies(healthcheck.sharedMetrics, healthcheck);
+  familiesOf.set(healthcheck, families);
 
-  const health = new ListenerHealth(healthcheck, {
-    heartbeatWindowMs: HATCHET_HEALTH_WINDOWS.heartbeatWindowMs,
-    taskStartWindowMs: taskStartSeconds * 1000,
-  });
+  const versionWarning = untestedVersionWarning(sdkVersion);
+  if (versionWarning) warn(versionWarning);
+  const metrics = new WorkerMetrics(families, internal, sdkVersion, warn);
+  const health = new ListenerHealth(
+    healthcheck,
+    { heartbeatWindowMs: HATCHET_HEALTH_WINDOWS.heartbeatWindowMs, taskStartWindowMs: taskStartSeconds * 1000 },
+    (reason) => metrics.reason(reason),
+  );
+  const tally = new HeartbeatTally((outcome) => metrics.heartbeat(outcome));
   const hooks: Hooked[] = [];
   const threads: Array<{ off(event: 'message', listener: (message: unknown) => void): unknown }> = [];
   const onHeartbeatMessage = (message: unknown) => {
-    const text = (message as { message?: unknown } | null)?.message;
+    const { type, message: text } = (message ?? {}) as { type?: unknown; message?: unknown };
+    if (typeof text !== 'string') return;
     if (text === HEARTBEAT_SENDING) health.heartbeatSending();
-    else if (typeof text === 'string' && HEARTBEAT_SENT.test(text)) health.heartbeatSucceeded();
+    else if (HEARTBEAT_SENT.test(text)) health.heartbeatSucceeded();
+    tally.message(type, text);
   };
   const broken = (error: HatchetHookError) => {
     health.hookBroken();
@@ -114,12 +152,19 @@ export function watchHatchetWorker(healthcheck: WorkerHealthcheck, options: Watc
       [Symbol.asyncIterator]() {
         const inner = stream[Symbol.asyncIterator]();
         let number: number | undefined;
+        let ended = false;
         const end = () => {
-          if (number !== undefined) health.streamClosed(number);
+          if (number === undefined || ended) return;
+          ended = true;
+          health.streamClosed(number);
+          metrics.streamEnded();
         };
         return {
           async next() {
-            number ??= health.streamOpened();
+            if (number === undefined) {
+              number = health.streamOpened();
+              metrics.streamOpened();
+            }
             try {
               const result = await inner.next();
               if (result.done) end();
@@ -144,10 +189,34 @@ export function watchHatchetWorker(healthcheck: WorkerHealthcheck, options: Watc
     };
   };
   const received = (action: unknown) => {
-    const { actionType, taskRunExternalId } = (action ?? {}) as { actionType?: unknown; taskRunExternalId?: unknown };
+    const { actionType, taskRunExternalId, actionId } = (action ?? {}) as {
+      actionType?: unknown;
+      taskRunExternalId?: unknown;
+      actionId?: unknown;
+    };
     if (typeof taskRunExternalId !== 'string') return;
-    if (actionType === ACTION_START_STEP_RUN) health.taskReceived(taskRunExternalId);
-    else if (actionType === ACTION_CANCEL_STEP_RUN) health.taskStarted(taskRunExternalId);
+    if (actionType === ACTION_START_STEP_RUN) {
+      health.taskReceived(taskRunExternalId);
+      metrics.taskReceived(taskRunExternalId, actionId);
+    } else if (actionType === ACTION_CANCEL_STEP_RUN) {
+      // A cancelled task stops waiting for its start; it did not start.
+      health.taskCancelled(taskRunExternalId);
+    }
+  };
+  /** Takes a STARTED/COMPLETED/FAILED report; returns whether it ends the run. */
+  const stepEvent = (event: unknown): boolean => {
+    const { eventType, taskRunExternalId } = (event ?? {}) as { eventType?: unknown; taskRunExternalId?: unknown };
+    if (typeof taskRunExternalId !== 'string') return false;
+    if (eventType === EVENT_STARTED) {
+      const awaited = health.isPending(taskRunExternalId);
+      health.taskStarted(taskRunExternalId);
+      metrics.taskStarted(taskRunExternalId, awaited);
+    } else if (eventType === EVENT_COMPLETED || eventType === EVENT_FAILED) {
+      health.taskStarted(taskRunExternalId);
+      metrics.taskEnded(taskRunExternalId, eventType === EVENT_COMPLETED);
+      return true;
+    }
+    return false;
   };
 
   for (const name of ['listenV2', 'listen']) {
@@ -204,14 +273,11 @@ export function watchHatchetWorker(healthcheck: WorkerHealthcheck, options: Watc
       'sendStepActionEvent',
       (original) =>
         function (this: unknown, ...args: unknown[]) {
-          const { eventType, taskRunExternalId } = (args[0] ?? {}) as { eventType?: unknown; taskRunExternalId?: unknown };
-          if (
-            typeof taskRunExternalId === 'string' &&
-            (eventType === EVENT_STARTED || eventType === EVENT_COMPLETED || eventType === EVENT_FAILED)
-          ) {
-            health.taskStarted(taskRunExternalId);
-          }
-          return original.apply(this, args);
+          const ended = stepEvent(args[0]);
+          const result = original.apply(this, args);
+          // The SDK frees the run's slot right after this report is sent: read its slots again then.
+          if (ended) Promise.resolve(result).then(metrics.refreshSoon, metrics.refreshSoon);
+          return result;
         },
     ),
   );
@@ -227,18 +293,23 @@ export function watchHatchetWorker(healthcheck: WorkerHealthcheck, options: Watc
     ),
   );
   watched.add(internal);
+  watchedHealthchecks.add(healthcheck);
+  metrics.start();
+  health.check();
 
   let active = true;
   return () => {
     if (!active) return;
     active = false;
     health.close();
+    metrics.close();
     for (const hook of hooks.reverse()) hook.restore();
     for (const thread of threads) thread.off('message', onHeartbeatMessage);
     if (sdkServerRemoved && internal.healthServer === undefined && internal.listener === undefined) {
       internal.healthServer = sdkServerRemoved;
     }
     watched.delete(internal);
+    watchedHealthchecks.delete(healthcheck);
   };
 }
 

@@ -1,4 +1,6 @@
 import { scenarios } from './scenarios.js';
+import { SDK_VERSIONS } from './sdk-versions.js';
 
-// The oldest version tested: installed as the devDependency alias hatchet-sdk-old.
-scenarios('hatchet-sdk-old', '1.21.0');
+// The oldest version tested, the floor of the peer range: the whole suite.
+const oldest = SDK_VERSIONS[0];
+scenarios(oldest.sdk, oldest.version);

@@ -3,8 +3,11 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { createServer, ServerError, Status, type Server } from 'nice-grpc';
 
-/** How the fake engine answers heartbeats. */
-export type HeartbeatMode = 'ok' | 'unavailable' | 'hang';
+/**
+ * How the fake engine answers heartbeats: `ok`; `unavailable` and `not-found` fail with that gRPC
+ * status (the SDK treats UNAVAILABLE as transient, NOT_FOUND not); `hang` never answers.
+ */
+export type HeartbeatMode = 'ok' | 'unavailable' | 'not-found' | 'hang';
 
 export interface RecordedEvent {
   eventType: number;
@@ -20,11 +23,12 @@ interface OpenStream {
 type Definition = { name: string; methods: Record<string, unknown> };
 
 /**
- * A Hatchet engine for tests, on loopback: the Dispatcher and v1 AdminService
- * gRPC services built from the SDK's own generated definitions (so the wire
- * format is the SDK's), and the two REST routes a worker calls.
+ * A Hatchet engine for tests and the Hatchet example, on loopback: the
+ * Dispatcher and v1 AdminService gRPC services built from the SDK's own
+ * generated definitions (so the wire format is the SDK's), and the two REST
+ * routes a worker calls.
  */
-export class FakeEngine {
+export class FakeHatchetEngine {
   grpcPort = 0;
   httpPort = 0;
   heartbeatMode: HeartbeatMode = 'ok';
@@ -32,25 +36,31 @@ export class FakeEngine {
   refuseListen = false;
   readonly tenantId = '707d0855-80ab-4e1f-a156-f1c4546cbf52';
   readonly workerId = 'b8a3bb25-ee42-4bd0-9c4b-0ec6e8eb0bd0';
+  /** Heartbeats answered. */
   heartbeats = 0;
+  /** Heartbeats refused (`unavailable`, `not-found`). */
+  heartbeatsRefused = 0;
   registrations = 0;
   listenCalls = 0;
   /** Action ids the worker registered. */
   actions: string[] = [];
   readonly events: RecordedEvent[] = [];
   readonly paused: string[] = [];
+  /** Called with each STARTED/COMPLETED/FAILED report the worker sends. Default: none. */
+  onEvent: ((event: RecordedEvent) => void) | undefined;
   private readonly streams = new Set<OpenStream>();
   private grpc: Server | undefined;
   private http: HttpServer | undefined;
   private nextTask = 0;
+  private readonly assigned = new Map<string, Record<string, unknown>>();
 
   /**
-   * `sdk`: the package name the SDK under test is installed as, resolved from
-   * `resolveFrom` (a file URL; default this file), whose generated definitions are served.
+   * `sdk`: the package name the SDK is installed as (`@hatchet-dev/typescript-sdk`, or an alias),
+   * resolved from `resolveFrom` (the caller's `import.meta.url`): its generated definitions are served.
    */
   constructor(
     private readonly sdk: string,
-    private readonly resolveFrom: string | URL = import.meta.url,
+    private readonly resolveFrom: string | URL,
   ) {}
 
   /** A JWT the SDK accepts: it only decodes the claims. */
@@ -104,6 +114,13 @@ export class FakeEngine {
     for (const stream of this.streams) stream.fail();
   }
 
+  /** Cancels a task run assigned earlier (a CANCEL_STEP_RUN action on every open stream). */
+  cancel(taskRunExternalId: string): void {
+    const assigned = this.assigned.get(taskRunExternalId);
+    if (!assigned) throw new Error(`fake engine: no task run ${taskRunExternalId} was assigned`);
+    for (const stream of this.streams) stream.push({ ...assigned, actionType: 1, actionPayload: '' });
+  }
+
   /** Assigns a task run of `actionId` (an id the worker registered, or its task name) on every open stream. */
   assign(task: string, input: unknown = {}): string {
     const actionId = this.actions.find((id) => id === task || id.endsWith(`:${task}`)) ?? task;
@@ -125,6 +142,7 @@ export class FakeEngine {
       retryCount: 0,
       priority: 1,
     };
+    this.assigned.set(taskRunExternalId, action);
     for (const stream of this.streams) stream.push(action);
     return taskRunExternalId;
   }
@@ -156,7 +174,11 @@ export class FakeEngine {
       },
       listenV2: (_request: unknown, context: { signal: AbortSignal }) => this.listen(context.signal),
       heartbeat: async (_request: unknown, context: { signal: AbortSignal }) => {
-        if (this.heartbeatMode === 'unavailable') throw new ServerError(Status.UNAVAILABLE, 'fake engine: heartbeats refused');
+        if (this.heartbeatMode === 'unavailable' || this.heartbeatMode === 'not-found') {
+          this.heartbeatsRefused += 1;
+          if (this.heartbeatMode === 'unavailable') throw new ServerError(Status.UNAVAILABLE, 'fake engine: heartbeats refused');
+          throw new ServerError(Status.NOT_FOUND, 'fake engine: worker not found');
+        }
         if (this.heartbeatMode === 'hang') {
           await new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve(), { once: true }));
           throw new ServerError(Status.CANCELLED, 'fake engine: heartbeat abandoned');
@@ -165,7 +187,9 @@ export class FakeEngine {
         return {};
       },
       sendStepActionEvent: async (request: { eventType: number; taskRunExternalId: string }) => {
-        this.events.push({ eventType: request.eventType, taskRunExternalId: request.taskRunExternalId, at: performance.now() });
+        const event = { eventType: request.eventType, taskRunExternalId: request.taskRunExternalId, at: performance.now() };
+        this.events.push(event);
+        this.onEvent?.(event);
         return response();
       },
       unsubscribe: async () => response(),
