@@ -5,6 +5,7 @@ import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { judge, ratioToBareOtel } from './bars.mjs';
+import { hasChartData, writeChart } from './chart.mjs';
 import { COST_ROWS } from './cost.mjs';
 import { round } from './lib.mjs';
 
@@ -289,12 +290,21 @@ export function reportPath(dir) {
   return realpathSync(dir) === realpathSync(BENCH_DIR) ? join(BENCH_DIR, '..', 'BENCHMARKS.md') : join(dir, 'BENCHMARKS.md');
 }
 
-/** Reads `dir`/results.json, writes its BENCHMARKS.md and prints the tables. */
+/**
+ * Reads `dir`/results.json, writes its BENCHMARKS.md and prints the tables; then, when the results
+ * have the stall timeline, draws the chart (chart.mjs). Resolves once the chart is written.
+ */
 export function writeReport(dir, log = (line) => process.stdout.write(`${line}\n`)) {
   const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
   const md = reportPath(dir);
   writeFileSync(md, renderMarkdown(results));
   log(`\n${renderTable(results)}\n\nwrote ${md}`);
+  if (!results.stall) return Promise.resolve();
+  if (!hasChartData(results)) {
+    log('no chart: the stall section of these results has no timeline (it was measured before run.mjs kept one)');
+    return Promise.resolve();
+  }
+  return writeChart(dir).then((file) => log(`wrote ${file}`));
 }
 
-if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) writeReport(process.argv[2] ?? BENCH_DIR);
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) await writeReport(process.argv[2] ?? BENCH_DIR);

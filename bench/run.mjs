@@ -120,6 +120,7 @@ async function stall() {
   const out = {};
   for (const mode of ['package', 'prom-client']) {
     const runs = [];
+    let timeline;
     for (let r = 0; r < P.stallRuns; r++) {
       const { replies, blocking, unblocked } = await probedBlock(
         mode,
@@ -141,6 +142,11 @@ async function stall() {
         idleP50: percentile(idle, 50),
         idleP99: percentile(idle, 99),
       });
+      // The chart (chart.mjs) draws every probe of the first run: [seconds since the block began, ms, status (0: no answer)].
+      timeline ??= {
+        blockSeconds: round((unblocked - blocking) / 1000, 3),
+        probes: replies.map((x) => [round((x.sentAt - blocking) / 1000, 3), round(x.ms, 3), x.status]),
+      };
     }
     out[mode] = {
       probes: median(runs.map((x) => x.n)),
@@ -151,6 +157,7 @@ async function stall() {
       errors: runs.reduce((s, x) => s + x.errors, 0),
       idleP50Ms: round(median(runs.map((x) => x.idleP50))),
       idleP99Ms: round(median(runs.map((x) => x.idleP99))),
+      timeline,
     };
   }
   return out;
@@ -362,4 +369,4 @@ results.machine.loadAverageAtEnd = loadavg().map((x) => round(x, 2));
 mkdirSync(OUT, { recursive: true });
 writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 log(`wrote ${join(OUT, 'results.json')}`);
-writeReport(OUT, log);
+await writeReport(OUT, log);
