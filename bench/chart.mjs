@@ -99,7 +99,12 @@ export function chartSpec(results) {
               title: 'seconds since the block began (when the probe was sent)',
               scale: { domain: [Math.floor(start * 2) / 2, Math.ceil((end + 0.25) * 2) / 2], nice: false },
             },
-            y: { field: 'ms', type: 'quantitative', title: 'answered after, ms', scale: { type: 'log', domain: [0.1, 20_000], clamp: true } },
+            y: {
+              field: 'ms',
+              type: 'quantitative',
+              title: 'answered after, ms',
+              scale: { type: 'log', domain: [0.1, 20_000], clamp: true },
+            },
             color: {
               field: 'status',
               type: 'nominal',
