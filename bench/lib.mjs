@@ -1,12 +1,11 @@
 // Helpers of the benchmark: target processes, probes, statistics. The child driver and the HTTP
 // clients are the repository's one copy, shared with the tests (@worker-health/testing).
 import { Agent, request } from 'node:http';
-import { Child, get, sleep } from '@worker-health/testing';
+import { Child, get, sleep, startProber } from '@worker-health/testing';
 
-export { sleep };
+export { sleep, startProber };
 
 const TARGET = new URL('./target.mjs', import.meta.url);
-const PROBER = new URL('./prober.mjs', import.meta.url);
 
 /** A target process (target.mjs) running `setup` (setups.mjs), once it has said its port: `.port`. */
 export async function startTarget(setup, env = {}) {
@@ -43,23 +42,6 @@ export function poll(port, path, everyMs) {
     async stop() {
       clearInterval(timer);
       await Promise.all(pending);
-      return replies;
-    },
-  };
-}
-
-/**
- * Probes `path` every `everyMs` from a separate process (prober.mjs) until
- * stopped; replies carry `sentAt` and `at` in epoch milliseconds.
- */
-export async function startProber(port, path, everyMs) {
-  const prober = new Child(PROBER, {}, [String(port), path, String(everyMs)]);
-  await prober.next('ready');
-  return {
-    async stop() {
-      prober.send('stop');
-      const { replies } = await prober.next('replies', 60_000);
-      await prober.exited();
       return replies;
     },
   };

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { judge, ratioToBareOtel } from './bars.mjs';
 import { hasChartData, writeChart } from './chart.mjs';
 import { COST_ROWS } from './cost.mjs';
+import { judgeMetricsLoad, metricsLoadSection } from './metrics-load-report.mjs';
 import { round } from './lib.mjs';
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -177,6 +178,8 @@ export function renderTable(r) {
   const parts = [];
   if (r.cost) parts.push(textTable([COST_HEAD, ...costRows(r)]), costGoals(r, v).join('\n'));
   parts.push(textTable([HEAD, ...rows(r, v)]));
+  const load = Object.values(judgeMetricsLoad(r));
+  if (load.length) parts.push(load.map((x) => `${x.bar}: ${x.figure}: ${x.met ? 'met' : 'not met'}`).join('\n'));
   return parts.join('\n\n');
 }
 
@@ -208,13 +211,13 @@ ${banner}Measured ${r.date.slice(0, 10)} by \`pnpm bench\` (${r.seconds} s) on $
 Every figure below comes from [\`bench/results.json\`](bench/results.json), written by the same run; comparisons were measured side by side in it.
 Reproduce with \`npx -y pnpm@12.4.2 bench\` (it rewrites both files).
 
-${cost}## Other sections
+${cost}${metricsLoadSection(r)}## Other sections
 
 ${mdTable(HEAD, rows(r, v))}
 
 ## How each figure is measured
 
-Each target is a separate Node process (\`bench/target.mjs\`, set-ups in \`bench/setups.mjs\`) driven over stdin. The \`/health\` probes of sections 1 and 2 come from a third process (\`bench/prober.mjs\`): a fresh connection per probe, as a kubelet makes, with a prepared request on a raw socket, so that no HTTP client's own work is in the figures.
+Each target is a separate Node process (\`bench/target.mjs\`, set-ups in \`bench/setups.mjs\`) driven over stdin. The \`/health\` probes of sections 1 and 2 come from a third process (\`packages/testing/src/prober.ts\`): a fresh connection per probe, as a kubelet makes, with a prepared request on a raw socket, so that no HTTP client's own work is in the figures.
 
 1. **/health during a stall.** Threshold ${P.stallThresholdSeconds} s. The prober fires \`GET /health\` every ${P.stallProbeEveryMs} ms without waiting for answers: ${P.stallLeadMs / 1000} s with the target idle, then while the target blocks its main thread for ${P.stallMs / 1000} s with a busy loop. Latencies of the probes sent before the block (idle) and during it, median of ${P.stallRuns} runs. Compared with the conventional setup: \`node:http\` on the main thread next to prom-client's \`collectDefaultMetrics\`, which cannot answer until the block ends (its max is about the block's length).
 2. **Detection latency.** Threshold ${P.detectThresholdSeconds} s, block ${P.detectBlockMs / 1000} s, \`GET /health\` every ${P.detectProbeEveryMs} ms: time from the block's start (stamped by the target just before it) to the first 503 received, minus the threshold; and from the block's end to the first 200. Median of ${P.detectRuns} runs. Compared with the same health state served from the main thread (bare exporter-prometheus target): it answers only after the loop resumes, so it cannot report the block while it lasts (it may answer 503 afterwards, to probes that queued during the block).

@@ -13,11 +13,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { cost } from './cost.mjs';
+import { metricsLoad } from './metrics-load.mjs';
 import { median, percentile, poll, probe, round, sequential, sleep, startProber, startTarget } from './lib.mjs';
 import { writeReport } from './report.mjs';
 
 const QUICK = process.argv.includes('--quick');
-const SECTIONS = ['stall', 'detection', 'cost', 'scrapeCost', 'memory', 'scale'];
+const SECTIONS = ['stall', 'detection', 'cost', 'scrapeCost', 'memory', 'scale', 'metricsLoad'];
 const only = process.env.BENCH_ONLY?.split(',');
 const unknown = only?.filter((key) => !SECTIONS.includes(key)) ?? [];
 if (unknown.length) throw new Error(`BENCH_ONLY: unknown section ${unknown.join(', ')}; accepted: ${SECTIONS.join(', ')}`);
@@ -39,6 +40,7 @@ const COMMON = {
   cannonConnections: [1, 16],
   memScrapeEveryMs: 1_000,
   memConnections: 16,
+  loadProbeEveryMs: 25,
 };
 const P = QUICK
   ? {
@@ -61,6 +63,15 @@ const P = QUICK
       memHealthB: 1_000,
       scaleScrapes: 3,
       scale: [10, 1_000],
+      loadCases: [[10_000, 4]],
+      loadIdleMs: 500,
+      loadBurstMs: 1_000,
+      loadScrapeSeries: [10_000],
+      loadScrapes: 2,
+      loadMillion: 20_000,
+      loadMillionScrapes: 1,
+      loadMemorySeries: 10_000,
+      loadMemoryScrapers: [8],
     }
   : {
       ...COMMON,
@@ -82,6 +93,22 @@ const P = QUICK
       memHealthB: 50_000,
       scaleScrapes: 20,
       scale: [10, 1_000, 10_000],
+      // The /health-while-/metrics-works table: [application series, concurrent scrapers].
+      loadCases: [
+        [10_000, 1],
+        [10_000, 32],
+        [100_000, 1],
+        [100_000, 32],
+        [150_000, 32],
+      ],
+      loadIdleMs: 2_000,
+      loadBurstMs: 6_000,
+      loadScrapeSeries: [10_000, 100_000],
+      loadScrapes: 10,
+      loadMillion: 1_000_000,
+      loadMillionScrapes: 3,
+      loadMemorySeries: 100_000,
+      loadMemoryScrapers: [32, 256],
     };
 
 const log = (line) => process.stdout.write(`${line}\n`);
@@ -350,7 +377,7 @@ async function scale() {
   return out;
 }
 
-const sections = { stall, detection, cost: () => cost(P), scrapeCost, memory, scale };
+const sections = { stall, detection, cost: () => cost(P), scrapeCost, memory, scale, metricsLoad: () => metricsLoad(P) };
 
 const results = { quick: QUICK, partial: Boolean(only), date: new Date().toISOString(), machine: machine(), params: P };
 for (const key of SECTIONS) {

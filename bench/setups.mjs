@@ -11,13 +11,16 @@
 //                gauges: the least our design can cost
 // `series` > 0 registers that many counter series on the application's MeterProvider (for `package`,
 // through a HealthcheckMetricReader passed as `metricReader`) or on prom-client's registry.
+// `metricsTimeoutMs` is the package's option of that name. `exporterDir` (env BENCH_EXPORTER_DIR) loads
+// the package from another checkout's build (packages/exporter of it), to measure an earlier version
+// with the same harness.
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 export const SETUPS = ['off', 'off-otel', 'package', 'package-lean', 'package-gc', 'prom-client', 'bare-otel', 'floor'];
 
 /** Starts `name`; resolves its port (0 when it serves nothing). */
-export async function startSetup(name, { threshold = 1, series = 0 } = {}) {
+export async function startSetup(name, { threshold = 1, series = 0, metricsTimeoutMs, exporterDir } = {}) {
   switch (name) {
     case 'off':
       return 0;
@@ -26,7 +29,14 @@ export async function startSetup(name, { threshold = 1, series = 0 } = {}) {
     case 'package':
     case 'package-lean':
     case 'package-gc':
-      return workerHealth({ threshold, series, defaultMetrics: name !== 'package-lean', gcMetrics: name === 'package-gc' });
+      return workerHealth({
+        threshold,
+        series,
+        metricsTimeoutMs,
+        exporterDir,
+        defaultMetrics: name !== 'package-lean',
+        gcMetrics: name === 'package-gc',
+      });
     case 'prom-client':
       return promClient(series);
     case 'bare-otel':
@@ -36,6 +46,14 @@ export async function startSetup(name, { threshold = 1, series = 0 } = {}) {
     default:
       throw new Error(`unknown set-up "${name}"; accepted: ${SETUPS.join(', ')}`);
   }
+}
+
+/** A MeterProvider that keeps `series` series per instrument (the SDK keeps 2 000 unless told). */
+function providerFor(MeterProvider, reader, series) {
+  return new MeterProvider({
+    readers: [reader],
+    views: [{ instrumentName: '*', aggregationCardinalityLimit: Math.max(2_000, series + 1) }],
+  });
 }
 
 function addSeries(meter, series) {
@@ -49,14 +67,24 @@ async function listen(server) {
   return server.address().port;
 }
 
-async function workerHealth({ threshold, series, defaultMetrics, gcMetrics = false }) {
-  const { startWorkerHealthcheck } = await import('@worker-health/exporter');
+/** The entry `subpath` of the exporter: the installed package's, or that of the build in `exporterDir`. */
+async function exporterEntry(subpath, exporterDir) {
+  if (!exporterDir) return import(subpath === '.' ? '@worker-health/exporter' : `@worker-health/exporter/${subpath}`);
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { pathToFileURL } = await import('node:url');
+  const manifest = JSON.parse(readFileSync(join(exporterDir, 'package.json'), 'utf8'));
+  return import(pathToFileURL(join(exporterDir, manifest.exports[subpath === '.' ? '.' : `./${subpath}`].default)).href);
+}
+
+async function workerHealth({ threshold, series, defaultMetrics, gcMetrics = false, metricsTimeoutMs, exporterDir }) {
+  const { startWorkerHealthcheck } = await exporterEntry('.', exporterDir);
   let metricReader;
   if (series > 0) {
     const { MeterProvider } = await import('@opentelemetry/sdk-metrics');
-    const { HealthcheckMetricReader } = await import('@worker-health/exporter/metric-reader');
+    const { HealthcheckMetricReader } = await exporterEntry('metric-reader', exporterDir);
     metricReader = new HealthcheckMetricReader();
-    addSeries(new MeterProvider({ readers: [metricReader] }).getMeter('app'), series);
+    addSeries(providerFor(MeterProvider, metricReader, series).getMeter('app'), series);
   }
   const healthcheck = await startWorkerHealthcheck({
     workerName: 'bench',
@@ -66,6 +94,7 @@ async function workerHealth({ threshold, series, defaultMetrics, gcMetrics = fal
     metricReader,
     defaultMetrics,
     gcMetrics,
+    ...(metricsTimeoutMs ? { metricsTimeoutMs } : {}),
   });
   healthcheck.setListenerHealthy(true);
   return healthcheck.port;
@@ -107,7 +136,7 @@ async function bareOtel(threshold, series) {
   const { HealthState, Heartbeat, registerWorkerHealthGauges } = await import('@worker-health/core');
   // Its own server cannot take port 0 (`port || 9464`): serve its handler from ours.
   const exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
-  const provider = new MeterProvider({ readers: [exporter] });
+  const provider = providerFor(MeterProvider, exporter, series);
   const state = HealthState.create({ eventLoopBlockThresholdSeconds: threshold });
   state.setListenerHealthy(true);
   new Heartbeat(state).start();

@@ -1,11 +1,13 @@
 // A worker process under test, driven over stdin, answering on stdout (JSON lines).
 //   node target.mjs <set-up>          (set-ups: setups.mjs)
-// env: BENCH_THRESHOLD (s, default 1), BENCH_SERIES (application series, default 0)
+// env: BENCH_THRESHOLD (s, default 1), BENCH_SERIES (application series, default 0),
+//      BENCH_METRICS_TIMEOUT_MS (the package's metricsTimeoutMs), BENCH_EXPORTER_DIR (see setups.mjs)
 // commands:
 //   start <set-up>   start a set-up now (the cost table starts each after a run with nothing)
 //   block <ms>       block the main thread with a busy loop
 //   run <ms>         work items (work.mjs, `task`) one after another until <ms> have passed
 //   mem              RSS and main-thread heap after gc()
+//   peak             the peak RSS since the last `peak` (VmHWM of /proc, then reset), without gc()
 //   elu              the main thread's event-loop active time so far
 //   exit
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -13,7 +15,12 @@ import { createInterface } from 'node:readline';
 import { startSetup } from './setups.mjs';
 import { runFor } from './work.mjs';
 
-const options = { threshold: Number(process.env.BENCH_THRESHOLD ?? '1'), series: Number(process.env.BENCH_SERIES ?? '0') };
+const options = {
+  threshold: Number(process.env.BENCH_THRESHOLD ?? '1'),
+  series: Number(process.env.BENCH_SERIES ?? '0'),
+  metricsTimeoutMs: process.env.BENCH_METRICS_TIMEOUT_MS ? Number(process.env.BENCH_METRICS_TIMEOUT_MS) : undefined,
+  exporterDir: process.env.BENCH_EXPORTER_DIR,
+};
 const say = (object) => process.stdout.write(`${JSON.stringify(object)}\n`);
 
 say({ port: await startSetup(process.argv[2], options) });
@@ -40,6 +47,12 @@ input.on('line', async (line) => {
     globalThis.gc?.();
     const { rss, heapUsed } = process.memoryUsage();
     say({ mem: { rss, heapUsed } });
+  } else if (command === 'peak') {
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const kib = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
+    // Writing 5 to clear_refs resets the peak to the current RSS (Linux 4.0+).
+    writeFileSync('/proc/self/clear_refs', '5');
+    say({ peak: { rss: kib * 1024 } });
   } else if (command === 'elu') {
     say({ elu: { activeMs: performance.eventLoopUtilization().active } });
   } else if (command === 'exit') {

@@ -67,3 +67,22 @@ export const IMPORT_LINES = [
     },
   },
 ];
+
+/**
+ * The CommonJS TypeScript project of test/commonjs.test.mjs (`app-commonjs/`:
+ * no `"type": "module"`, `import` statements that tsc compiles to `require()`),
+ * installed with npm on OpenTelemetry JS 2.x: the TypeScript releases it
+ * type-checks with, what `tsc --module <setting>` gives with each (`'passes'`,
+ * or the one error code it reports), and the Node versions that run the
+ * compiled `require()` calls (the system Node 20, the lowest 22 that `engines`
+ * admits and the newest 24; every Node of `engines` loads ES modules with
+ * `require()`). TypeScript 5.9.3, the newest 5.x, is where
+ * `module: commonjs` still implies `moduleResolution: node10`, which reads
+ * `typesVersions` and not `exports`; 7.0.2, the newest, implies `bundler`.
+ */
+export const COMMONJS = {
+  otel: otel2,
+  typescript: ['5.9.3', '7.0.2'],
+  modules: { commonjs: 'passes', node20: 'passes', nodenext: 'passes', node16: 'TS1479' },
+  nodes: ['system', '22.15.0', '24'],
+};

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { request } from 'node:http';
@@ -71,4 +72,37 @@ export function get(port, path) {
     req.on('error', reject);
     req.end();
   });
+}
+
+/**
+ * Checks what an app of consumers/ (app/, app-commonjs/) serves on `port`:
+ * `/health` 200 HEALTHY, and on `/metrics` its own counter and the listener
+ * gauge of worker `consumer`. Resolves with the `/metrics` page.
+ */
+export async function assertServesApp(port) {
+  const health = await get(port, '/health');
+  assert.equal(health.status, 200, `/health: ${health.body}`);
+  assert.deepEqual(JSON.parse(health.body), { status: 'HEALTHY' });
+  const metrics = await get(port, '/metrics');
+  assert.equal(metrics.status, 200);
+  assert.match(metrics.body, /^consumer_tasks_completed_total(\{[^}]*\})? 3$/m, `the app's own counter:\n${metrics.body}`);
+  assert.match(metrics.body, /^hatchet_worker_listener_health_consumer 1$/m);
+  return metrics.body;
+}
+
+/**
+ * Sends SIGTERM and checks that the app shut down (`what`, in the message)
+ * and then ended by itself with exit code 0 within `timeoutMs`, which it
+ * cannot while a thread, socket or timer is left; with `quiet`, also that it
+ * printed nothing but its JSON lines (no warning, no error).
+ */
+export async function assertStopsByItself(app, { what = 'shutdown', quiet = false, timeoutMs = 10_000 } = {}) {
+  const end = await app.stop(timeoutMs);
+  assert.ok(end, `the process is still running ${timeoutMs / 1000} s after ${what}: something was left referenced. Output:\n${app.output}`);
+  assert.deepEqual(end, { code: 0, signal: null }, app.output);
+  assert.ok(
+    app.messages.some((message) => message.stopped === true),
+    `shutdown completed:\n${app.output}`,
+  );
+  if (quiet) assert.equal(app.output.replace(/^\{.*\}\n/gm, ''), '', 'the app printed nothing but its JSON lines (no warning, no error)');
 }

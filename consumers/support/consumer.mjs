@@ -10,20 +10,23 @@ const consumers = new URL('../', import.meta.url).pathname;
  * A new project outside the repository (so nothing resolves into the
  * workspace) that depends on the packed exporter and on one OpenTelemetry line
  * (`otel`: package name to version range), with the files of one app folder
- * of consumers/ (`app/` unless told). `deniedBuilds` names dependencies whose
+ * of consumers/ (`app/` unless told). `commonjs` leaves out `"type": "module"`;
+ * `devDependencies` (package name to version) are added as such. `deniedBuilds` names dependencies whose
  * install scripts are declined as a user would (npm's `allowScripts`, pnpm's
  * `allowBuilds`): npm skips an undeclared one with a warning, pnpm fails.
  * `@worker-health/core` is what the exporter's packed manifest names
  * (`0.1.0`); an override points it at the packed core, as a registry would serve it.
  */
-export function createConsumer({ otel, tarballs, app = 'app', deniedBuilds = [] }) {
+export function createConsumer({ otel, tarballs, app = 'app', deniedBuilds = [], commonjs = false, devDependencies = {} }) {
   const dir = mkdtempSync(join(tmpdir(), 'worker-health-consumer-'));
   const core = `file:${tarballs.core}`;
   const manifest = {
     name: 'worker-health-consumer',
     private: true,
-    type: 'module',
+    // A CommonJS project, as most are: no "type" field at all.
+    ...(!commonjs && { type: 'module' }),
     dependencies: { '@worker-health/exporter': `file:${tarballs.exporter}`, ...otel },
+    ...(Object.keys(devDependencies).length > 0 && { devDependencies }),
     overrides: { '@worker-health/core': core },
     ...(deniedBuilds.length > 0 && { allowScripts: Object.fromEntries(deniedBuilds.map((name) => [name, false])) }),
   };

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { IMPORT_LINES, LINES } from '../lines.mjs';
+import { COMMONJS, IMPORT_LINES, LINES } from '../lines.mjs';
 
 const readme = readFileSync(new URL('../../packages/exporter/README.md', import.meta.url), 'utf8');
 const HEADING = '## Node × OpenTelemetry lines that CI tests';
+const FORMAT_HEADING = '## Module format';
 
 function nodeLabel(node) {
   return node === 'system' ? "20 (the CI machine's)" : /^\d+$/.test(node) ? `newest ${node}` : node;
@@ -24,10 +25,16 @@ function importRow({ node, packageManager, otel }) {
   return `| ${nodeLabel(node)} | ${packageManager} | ${names.map((name) => `\`${otel[`@opentelemetry/${name}`]}\``).join(' | ')} |`;
 }
 
+/** The text of the README section whose heading starts with `heading`, up to the next heading of its level. */
+function sectionOf(heading) {
+  const section = readme.split(`\n${heading}`)[1]?.split('\n## ')[0];
+  assert.ok(section, `packages/exporter/README.md has a "${heading}" section`);
+  return section;
+}
+
 /** The body rows of the section's table whose header row starts with `header`. */
-function table(header) {
-  const section = readme.split(HEADING)[1];
-  assert.ok(section, `packages/exporter/README.md has a "${HEADING}" section`);
+function table(header, heading = HEADING) {
+  const section = sectionOf(heading);
   const lines = section.split('\n');
   const start = lines.findIndex((line) => line.startsWith(header));
   assert.notEqual(start, -1, `the section has a table headed "${header}…"`);
@@ -42,5 +49,22 @@ describe("the exporter README's tables of tested lines", () => {
 
   it('lists exactly the lines the --import tests run (consumers/lines.mjs IMPORT_LINES)', () => {
     assert.deepEqual(table('| Node | installed with |'), IMPORT_LINES.map(importRow));
+  });
+
+  it('lists exactly the CommonJS set-ups and results that test/commonjs.test.mjs checks (consumers/lines.mjs COMMONJS)', () => {
+    const header = `| \`module\` in the project's tsconfig | ${COMMONJS.typescript.map((version) => `TypeScript ${version}`).join(' | ')} | why |`;
+    const rows = table(header, FORMAT_HEADING).map((row) =>
+      row
+        .split(' | ')
+        .slice(0, 1 + COMMONJS.typescript.length)
+        .join(' | '),
+    );
+    const expected = Object.entries(COMMONJS.modules).map(
+      ([module, result]) =>
+        `| \`${module}\` | ${COMMONJS.typescript.map(() => (result === 'passes' ? 'type-checks' : result)).join(' | ')}`,
+    );
+    assert.deepEqual(rows, expected);
+    const runsOn = `runs on Node ${COMMONJS.nodes.map(nodeLabel).join(', ')}:`;
+    assert.ok(sectionOf(FORMAT_HEADING).replace(/\s+/g, ' ').includes(runsOn), `the section says "${runsOn}"`);
   });
 });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { IMPORT_LINES } from '../lines.mjs';
-import { AppProcess, get } from '../support/app-process.mjs';
+import { AppProcess, assertStopsByItself, get } from '../support/app-process.mjs';
 import { complaints, createConsumer, install, installedVersion } from '../support/consumer.mjs';
 import { nodeBinary, nodeVersion } from '../support/node-binary.mjs';
 import { packPublished } from '../support/tarballs.mjs';
@@ -148,14 +148,7 @@ for (const line of IMPORT_LINES) {
             targets[0],
           );
 
-          const end = await app.stop(10_000);
-          assert.ok(end, `the process is still running 10 s after sdk.shutdown(): something was left referenced. Output:\n${app.output}`);
-          assert.deepEqual(end, { code: 0, signal: null }, app.output);
-          assert.ok(
-            app.messages.some((message) => message.stopped === true),
-            `shutdown completed:\n${app.output}`,
-          );
-          assert.equal(app.output.replace(/^\{.*\}\n/gm, ''), '', 'the app printed nothing but its JSON lines (no warning, no error)');
+          await assertStopsByItself(app, { what: 'sdk.shutdown()', quiet: true });
         } finally {
           app.kill();
           rmSync(join(events, '..'), { recursive: true, force: true });

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { LINES, PACKAGE_MANAGERS } from '../lines.mjs';
-import { AppProcess, get } from '../support/app-process.mjs';
+import { AppProcess, assertServesApp, assertStopsByItself } from '../support/app-process.mjs';
 import { complaints, createConsumer, install, installedPackages, installedVersion } from '../support/consumer.mjs';
 import { nodeBinary, nodeVersion } from '../support/node-binary.mjs';
 import { packPublished } from '../support/tarballs.mjs';
@@ -53,26 +53,12 @@ for (const line of LINES) {
         const app = new AppProcess(dir, node);
         try {
           const port = await app.ready(20_000);
-          const health = await get(port, '/health');
-          assert.equal(health.status, 200, `/health: ${health.body}`);
-          assert.deepEqual(JSON.parse(health.body), { status: 'HEALTHY' });
-
-          const metrics = await get(port, '/metrics');
-          assert.equal(metrics.status, 200);
-          assert.match(metrics.body, /^consumer_tasks_completed_total(\{[^}]*\})? 3$/m, `the app's own counter:\n${metrics.body}`);
-          assert.match(metrics.body, /^hatchet_worker_listener_health_consumer 1$/m);
-          const promtool = spawnSync('promtool', ['check', 'metrics'], { input: metrics.body, encoding: 'utf8' });
+          const metrics = await assertServesApp(port);
+          const promtool = spawnSync('promtool', ['check', 'metrics'], { input: metrics, encoding: 'utf8' });
           assert.equal(promtool.error, undefined, 'promtool runs (Debian package "prometheus"; .ci/run installs it)');
           assert.equal(promtool.status, 0, `promtool check metrics: ${promtool.stdout}${promtool.stderr}`);
           assert.equal(`${promtool.stdout}${promtool.stderr}`, '');
-
-          const end = await app.stop(10_000);
-          assert.ok(end, `the process is still running 10 s after shutdown: something was left referenced. Output:\n${app.output}`);
-          assert.deepEqual(end, { code: 0, signal: null }, app.output);
-          assert.ok(
-            app.messages.some((message) => message.stopped === true),
-            `shutdown completed:\n${app.output}`,
-          );
+          await assertStopsByItself(app);
         } finally {
           app.kill();
         }

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { checkNumber } from './check-number.js';
 import { HealthcheckConfigError } from './errors.js';
 
 /** Environment variables read by {@link readHealthcheckConfig}: the Hatchet Python SDK's names. */
@@ -98,14 +99,12 @@ function parseThreshold(raw: string, name: string): number {
  * operating system for a free port. Returns the port.
  */
 export function validatePortOption(port: unknown, setting = 'port'): number {
-  if (typeof port === 'number' && Number.isInteger(port) && port >= 0 && port <= 65535) return port;
-  throw new HealthcheckConfigError(setting, port, ACCEPTED.optionPort);
+  return checkNumber(setting, port, ACCEPTED.optionPort, { integer: true, min: 0, max: 65535 });
 }
 
 /** Checks an event-loop block threshold given in code. Returns it. */
 export function validateThresholdOption(seconds: unknown, setting = 'eventLoopBlockThresholdSeconds'): number {
-  if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0) return seconds;
-  throw new HealthcheckConfigError(setting, seconds, 'a positive, finite number of seconds');
+  return checkNumber(setting, seconds, 'a positive, finite number of seconds', { above: 0 });
 }
 
 /** Timing of a health state, every field resolved. */
@@ -130,10 +129,12 @@ export function resolveHealthTiming(options: Partial<HealthTiming>, thresholdSet
     options.eventLoopBlockThresholdSeconds ?? HEALTHCHECK_DEFAULTS.eventLoopBlockThresholdSeconds,
     thresholdSetting,
   );
-  const intervalMs = options.heartbeatIntervalMs ?? HEALTH_TIMING_DEFAULTS.heartbeatIntervalMs;
-  if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs) || intervalMs < 1 || intervalMs > 60_000) {
-    throw new HealthcheckConfigError('heartbeatIntervalMs', intervalMs, 'a number of milliseconds from 1 to 60000');
-  }
+  const intervalMs = checkNumber(
+    'heartbeatIntervalMs',
+    options.heartbeatIntervalMs ?? HEALTH_TIMING_DEFAULTS.heartbeatIntervalMs,
+    'a number of milliseconds from 1 to 60000',
+    { min: 1, max: 60_000 },
+  );
   if (threshold * 1000 < intervalMs) {
     throw new HealthcheckConfigError(
       thresholdSetting,
@@ -142,10 +143,12 @@ export function resolveHealthTiming(options: Partial<HealthTiming>, thresholdSet
         'a shorter threshold calls ordinary timer delays a stall; raise it or lower heartbeatIntervalMs',
     );
   }
-  const grace = options.startupGracePeriodSeconds ?? HEALTH_TIMING_DEFAULTS.startupGracePeriodSeconds;
-  if (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0) {
-    throw new HealthcheckConfigError('startupGracePeriodSeconds', grace, 'a finite number of seconds, 0 or more');
-  }
+  const grace = checkNumber(
+    'startupGracePeriodSeconds',
+    options.startupGracePeriodSeconds ?? HEALTH_TIMING_DEFAULTS.startupGracePeriodSeconds,
+    'a finite number of seconds, 0 or more',
+    { min: 0 },
+  );
   return { eventLoopBlockThresholdSeconds: threshold, heartbeatIntervalMs: intervalMs, startupGracePeriodSeconds: grace };
 }
 
@@ -161,9 +164,6 @@ export function validateBindAddress(address: unknown, setting = 'bindAddress'): 
     if (/^[\d.]+$/.test(text)) {
       throw new HealthcheckConfigError(setting, address, `${ACCEPTED.bindAddress}; ${JSON.stringify(text)} is not a valid IPv4 address`);
     }
-    // All-numeric labels can only mean an IPv4 address, and this one is not valid (e.g. 999.1.1.1).
-    if (/^[\d.]+$/.test(text))
-      throw new HealthcheckConfigError(setting, address, `${ACCEPTED.bindAddress}; ${JSON.stringify(text)} is not a valid IPv4 address`);
     const labels = text.replace(/\.$/, '').split('.');
     if (text.length > 0 && text.length <= 253 && labels.every((label) => HOST_LABEL.test(label))) return text;
   }

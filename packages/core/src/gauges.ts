@@ -1,6 +1,7 @@
 import { diag, type BatchObservableCallback, type Meter, type ObservableGauge } from '@opentelemetry/api';
 import type { HealthState } from './health-state.js';
-import { EVENT_LOOP_LAG_HELP, LABELLED_METRIC_NAMES, LISTENER_HEALTH_HELP, workerMetricNames } from './metric-names.js';
+import { WorkerHealthError } from './errors.js';
+import { EVENT_LOOP_LAG_HELP, LISTENER_HEALTH_HELP, workerGaugeNaming, type MetricNameForm } from './metric-names.js';
 
 /** Options of {@link registerWorkerHealthGauges}. */
 export interface WorkerHealthGaugesOptions {
@@ -9,7 +10,7 @@ export interface WorkerHealthGaugesOptions {
    * Python SDK's page documents. `'label'`: one name for every worker, the worker in a `worker` attribute
    * (`hatchet_worker_listener_health{worker="my_worker"}`). Default `'suffix'`.
    */
-  metricNameForm?: 'suffix' | 'label';
+  metricNameForm?: MetricNameForm;
 }
 
 /** The two gauges of one worker on one meter. */
@@ -45,16 +46,14 @@ export function registerWorkerHealthGauges(
   workerName: string,
   options: WorkerHealthGaugesOptions = {},
 ): WorkerHealthGauges {
-  const suffixed = workerMetricNames(workerName);
-  const labelled = options.metricNameForm === 'label';
-  const names = labelled ? { ...LABELLED_METRIC_NAMES } : suffixed;
-  const attributes = labelled ? { worker: workerName } : {};
+  const { names, labels: attributes } = workerGaugeNaming(workerName, options.metricNameForm);
   let byWorker = registrations.get(meter);
-  const key = `${names.listenerHealth}\u0000${labelled ? workerName : ''}`;
+  const key = `${names.listenerHealth}\u0000${attributes.worker ?? ''}`;
   const existing = byWorker?.get(key);
   if (existing) {
     if (existing.state !== state) {
-      throw new Error(
+      throw new WorkerHealthError(
+        'ERR_WORKER_HEALTH_GAUGES_REGISTERED',
         `gauges for worker "${workerName}" are already registered on this meter with another HealthState; ` +
           'shut the first registration down before registering a new one',
       );

@@ -1,3 +1,4 @@
+export { checkNumber, type NumberRange } from './check-number.js';
 export {
   HEALTHCHECK_DEFAULTS,
   HEALTHCHECK_ENV,
@@ -10,7 +11,7 @@ export {
   type HealthcheckConfig,
   type HealthTiming,
 } from './config.js';
-export { HealthcheckConfigError } from './errors.js';
+export { HealthcheckConfigError, WorkerHealthError } from './errors.js';
 export { registerWorkerHealthGauges, type WorkerHealthGauges, type WorkerHealthGaugesOptions } from './gauges.js';
 export { HealthState, type HealthStateOptions, type HealthStatus, type SharedHealthState } from './health-state.js';
 export { Heartbeat } from './heartbeat.js';
@@ -18,6 +19,9 @@ export {
   EVENT_LOOP_LAG_HELP,
   LABELLED_METRIC_NAMES,
   LISTENER_HEALTH_HELP,
+  workerGaugeNaming,
   workerMetricNames,
+  type MetricNameForm,
+  type WorkerGaugeNaming,
   type WorkerMetricNames,
 } from './metric-names.js';

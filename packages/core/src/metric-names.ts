@@ -45,3 +45,35 @@ export function workerMetricNames(workerName: string): WorkerMetricNames {
     eventLoopLag: EVENT_LOOP_LAG_PREFIX + suffix,
   };
 }
+
+/**
+ * How a worker's metrics are named. `'suffix'`: the worker name ends the
+ * metric name (`hatchet_worker_listener_health_my_worker`), as the Hatchet
+ * page documents. `'label'`: one name for every worker, the worker in a
+ * `worker` label (`hatchet_worker_listener_health{worker="my_worker"}`).
+ */
+export type MetricNameForm = 'suffix' | 'label';
+
+/** The two gauges of one worker in one naming form: their names, and the labels of their one series. */
+export interface WorkerGaugeNaming {
+  names: WorkerMetricNames;
+  /** `{}` in the suffix form, `{ worker: <name as given> }` in the label form. */
+  labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * The names and labels of a worker's gauges in `form`. Throws
+ * {@link HealthcheckConfigError} for a form other than `'suffix'` or
+ * `'label'`, and for a worker name that sanitizes to nothing (in either
+ * form: the name must also work in the other).
+ */
+export function workerGaugeNaming(workerName: string, form: MetricNameForm = 'suffix'): WorkerGaugeNaming {
+  const suffixed = workerMetricNames(workerName);
+  if (form === 'suffix') return { names: suffixed, labels: {} };
+  if (form === 'label') return { names: { ...LABELLED_METRIC_NAMES }, labels: { worker: workerName } };
+  throw new HealthcheckConfigError(
+    'metricNameForm',
+    form,
+    "'suffix' (hatchet_worker_listener_health_<worker>) or 'label' (hatchet_worker_listener_health{worker=\"<worker>\"})",
+  );
+}

@@ -7,7 +7,7 @@ import {
   validateBindAddress,
   validatePortOption,
   validateThresholdOption,
-} from '@worker-health/core';
+} from '../src/index.js';
 
 describe('readHealthcheckConfig', () => {
   it('gives the Python SDK defaults for an empty environment', () => {
@@ -117,7 +117,7 @@ describe('readHealthcheckConfig', () => {
         () => readHealthcheckConfig({ [ENV[key]]: raw }),
         (error: unknown) => {
           assert.ok(error instanceof HealthcheckConfigError);
-          assert.equal(error.code, 'ERR_WORKER_HEALTHCHECK_CONFIG');
+          assert.equal(error.code, 'ERR_WORKER_HEALTH_CONFIG');
           assert.equal(error.setting, ENV[key]);
           assert.equal(error.value, raw);
           assert.ok(error.message.startsWith(`${ENV[key]}=${JSON.stringify(raw)} is not valid: expected `), error.message);

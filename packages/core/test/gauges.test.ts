@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MeterProvider, MetricReader, type GaugeMetricData } from '@opentelemetry/sdk-metrics';
-import { HealthState, registerWorkerHealthGauges } from '@worker-health/core';
+import { HealthState, registerWorkerHealthGauges } from '../src/index.js';
 
 /** A pull reader that keeps nothing: `collect()` is all the tests need. */
 class InMemoryReader extends MetricReader {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { HealthcheckConfigError, HealthState, Heartbeat } from '@worker-health/core';
+import { HealthcheckConfigError, HealthState, Heartbeat } from '../src/index.js';
 
 const S = 1_000_000_000n;
 const MS = 1_000_000n;

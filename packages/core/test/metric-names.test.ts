@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { EVENT_LOOP_LAG_HELP, HealthcheckConfigError, LISTENER_HEALTH_HELP, workerMetricNames } from '@worker-health/core';
+import { EVENT_LOOP_LAG_HELP, HealthcheckConfigError, LISTENER_HEALTH_HELP, workerMetricNames } from '../src/index.js';
 
 describe('workerMetricNames', () => {
   const cases: Array<[string, string]> = [

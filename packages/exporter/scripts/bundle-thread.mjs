@@ -35,26 +35,6 @@ const { metafile } = await build({
   sourcesContent: false,
   metafile: true,
   logLevel: 'warning',
-  plugins: [
-    {
-      // The Prometheus serializer ships only CommonJS, and its require() of
-      // @opentelemetry/semantic-conventions would pull that whole package's
-      // CommonJS build (~200 kB) into the thread for two constants. It gets an
-      // ES module re-exporting just those two, which esbuild tree-shakes.
-      name: 'serializer-semconv',
-      setup(build) {
-        build.onResolve({ filter: /^@opentelemetry\/semantic-conventions$/ }, async (args) => {
-          if (!/exporter-prometheus/.test(args.importer)) return undefined;
-          const esm = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: 'import-statement' });
-          return { path: esm.path, namespace: 'serializer-semconv' };
-        });
-        build.onLoad({ filter: /.*/, namespace: 'serializer-semconv' }, (args) => ({
-          contents: `export { ATTR_OTEL_SCOPE_NAME, ATTR_OTEL_SCOPE_VERSION } from ${JSON.stringify(args.path)};`,
-          resolveDir: dirname(args.path),
-        }));
-      },
-    },
-  ],
 });
 
 // Apache-2.0 and MIT both ask that the license travel with the code.

@@ -1,18 +1,15 @@
-export { HealthcheckListenError, HealthThreadError } from './errors.js';
-export { SERVER_LIMITS } from './health-server.js';
-export { RESTART_POLICY } from './health-thread-host.js';
-export {
-  startWorkerHealthcheck,
-  startWorkerHealthcheckFromEnv,
-  type WorkerHealthcheck,
-  type WorkerHealthcheckFromEnvOptions,
-  type WorkerHealthcheckOptions,
-} from './worker-healthcheck.js';
+export { HealthcheckListenError, HealthThreadError, MetricReaderError } from './main/errors.js';
+export { RESTART_POLICY } from './main/health-thread-host.js';
+export { WORKER_HEALTHCHECK_DEFAULTS, type WorkerHealthcheckOptions } from './main/options.js';
+export { startWorkerHealthcheck, startWorkerHealthcheckFromEnv, type WorkerHealthcheck } from './main/worker-healthcheck.js';
+export { SERVER_LIMITS } from './shared/server-limits.js';
 export {
   HealthcheckConfigError,
   LABELLED_METRIC_NAMES,
   readHealthcheckConfig,
+  WorkerHealthError,
   workerMetricNames,
   type HealthcheckConfig,
   type HealthStatus,
+  type MetricNameForm,
 } from '@worker-health/core';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AppMetricsRelay } from '../dist/app-metrics-relay.js';
+import { AppMetricsRelay } from '../src/thread/app-metrics-relay.js';
 
 interface Snap {
   text: string;

@@ -6,8 +6,8 @@ import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { HealthcheckConfigError, HealthState } from '@worker-health/core';
-import { SERVER_LIMITS } from '@worker-health/exporter';
-import { createHealthServer, type HealthServerOptions } from '../src/health-server.js';
+import { SERVER_LIMITS } from '../src/index.js';
+import { createHealthServer, type HealthServerOptions } from '../src/thread/health-server.js';
 import { Child, get, sleep, until } from '@worker-health/testing';
 
 /** Opens `count` connections that send nothing; each records whether the server closed it. */
@@ -49,7 +49,7 @@ describe('connection cap', () => {
   });
 
   it('at the cap, a new connection closes the oldest idle one and its request is answered', async () => {
-    const { server, port } = await listen({ metrics: async () => '', maxConnections: 8 });
+    const { server, port } = await listen({ metrics: async () => ({ chunks: [], bytes: 0 }), maxConnections: 8 });
     try {
       const idle = await idleConnections(port, 20);
       sockets.push(...idle.map((c) => c.socket));
@@ -73,7 +73,7 @@ describe('connection cap', () => {
     let started = 0;
     const metrics = () => {
       started++;
-      return held.then(() => 'm 1\n');
+      return held.then(() => ({ chunks: [Buffer.from('m 1\n')], bytes: 4 }));
     };
     const { server, port } = await listen({ metrics, maxConnections: 4 });
     try {
@@ -92,7 +92,7 @@ describe('connection cap', () => {
     const state = HealthState.create();
     for (const maxConnections of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '10' as unknown as number]) {
       assert.throws(
-        () => createHealthServer({ state, metrics: async () => '', maxConnections }),
+        () => createHealthServer({ state, metrics: async () => ({ chunks: [], bytes: 0 }), maxConnections }),
         (error: unknown) =>
           error instanceof HealthcheckConfigError && /^maxConnections=.* is not valid: expected a whole number/.test(error.message),
         String(maxConnections),

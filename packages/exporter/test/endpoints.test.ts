@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startWorkerHealthcheck, type WorkerHealthcheck } from '@worker-health/exporter';
+import { startWorkerHealthcheck, type WorkerHealthcheck } from '../src/index.js';
 import { get, raw, sleep } from '@worker-health/testing';
 
 describe('/health, /livez and /readyz', () => {

@@ -1,8 +1,8 @@
 // Helpers of the exporter's own tests; shared ones are in @worker-health/testing.
 import { Worker } from 'node:worker_threads';
-import type { WorkerHealthcheck, WorkerHealthcheckOptions } from '@worker-health/exporter';
-import { resolveSettings } from '../dist/settings.js';
-import { startHealthcheck } from '../dist/worker-healthcheck.js';
+import type { WorkerHealthcheck, WorkerHealthcheckOptions } from '../src/index.js';
+import { resolveSettings } from '../src/main/options.js';
+import { startHealthcheck } from '../src/main/worker-healthcheck.js';
 
 /** The variables, spelled out here so that a renamed one fails the tests. */
 export const ENV = {

@@ -2,7 +2,7 @@
 // and CONNECT, each sent as raw bytes.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startWorkerHealthcheck, type WorkerHealthcheck } from '@worker-health/exporter';
+import { startWorkerHealthcheck, type WorkerHealthcheck } from '../src/index.js';
 import { connect } from 'node:net';
 import { get, raw } from '@worker-health/testing';
 

@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
-import {
-  HealthcheckConfigError,
-  HealthcheckListenError,
-  startWorkerHealthcheck,
-  startWorkerHealthcheckFromEnv,
-} from '@worker-health/exporter';
+import { HealthcheckConfigError, HealthcheckListenError, startWorkerHealthcheck, startWorkerHealthcheckFromEnv } from '../src/index.js';
 import { Child, freePort, get, sleep } from '@worker-health/testing';
 import { ENV, startCrashable } from './helpers.js';
 
@@ -62,7 +57,10 @@ describe('configuration', () => {
       [{ workerName: 'w', port: 1.5 }, /^port=1.5 is not valid/],
       [{ workerName: 'w', port: 0, eventLoopBlockThresholdSeconds: 0 }, /^eventLoopBlockThresholdSeconds=0 is not valid/],
       [{ workerName: 'w', port: 0, bindAddress: 'not a host' }, /^bindAddress="not a host" is not valid/],
-      [{ workerName: 'w', port: 0, metricsTimeoutMs: 5_000 }, /^metricsTimeoutMs=5000 is not valid/],
+      [
+        { workerName: 'w', port: 0, metricsTimeoutMs: 10_001 },
+        /^metricsTimeoutMs=10001 is not valid: expected a number of milliseconds from 1 to 10000/,
+      ],
       [{ workerName: 'w', env: { [ENV.port]: 'abc' } }, /^HATCHET_CLIENT_WORKER_HEALTHCHECK_PORT="abc" is not valid/],
       [
         { workerName: 'w', port: 0, meterProvider: {} } as never,
@@ -128,7 +126,7 @@ describe('ports', () => {
     try {
       await assert.rejects(startWorkerHealthcheck({ workerName: 'w', port, bindAddress: '127.0.0.1' }), (error: unknown) => {
         assert.ok(error instanceof HealthcheckListenError);
-        assert.equal(error.code, 'ERR_WORKER_HEALTHCHECK_PORT_IN_USE');
+        assert.equal(error.code, 'ERR_WORKER_HEALTH_PORT_IN_USE');
         assert.match(error.message, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
         assert.match(error.message, /HATCHET_CLIENT_WORKER_HEALTHCHECK_PORT/);
         return true;
@@ -159,7 +157,7 @@ describe('ports', () => {
     await assert.rejects(
       startWorkerHealthcheck({ workerName: 'w', port: 0, bindAddress: '192.0.2.1' }),
       (error: unknown) =>
-        error instanceof HealthcheckListenError && error.code === 'ERR_WORKER_HEALTHCHECK_LISTEN' && /192\.0\.2\.1/.test(error.message),
+        error instanceof HealthcheckListenError && error.code === 'ERR_WORKER_HEALTH_LISTEN' && /192\.0\.2\.1/.test(error.message),
     );
   });
 });
@@ -210,7 +208,7 @@ describe('health thread failure', () => {
       while (errors.length === 0 && Date.now() < deadline) await sleep(20);
       assert.equal(errors.length, 1);
       assert.match(errors[0]!.message, /the health thread crashed/);
-      assert.equal((errors[0] as { code?: string }).code, 'ERR_WORKER_HEALTHCHECK_THREAD');
+      assert.equal((errors[0] as { code?: string }).code, 'ERR_WORKER_HEALTH_THREAD');
       let reply: Awaited<ReturnType<typeof get>> | undefined;
       while (Date.now() < deadline) {
         reply = await get(hc.port, '/health').catch(() => undefined);

@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { MeterProvider, type CollectionResult } from '@opentelemetry/sdk-metrics';
-import { startWorkerHealthcheck, workerMetricNames, type WorkerHealthcheck } from '@worker-health/exporter';
-import { HealthcheckMetricReader } from '@worker-health/exporter/metric-reader';
+import { startWorkerHealthcheck, workerMetricNames, type WorkerHealthcheck } from '../src/index.js';
+import { HealthcheckMetricReader } from '../src/metric-reader.js';
 import { Child, get, hasPrometheusTools, parseExposition, sleep, until } from '@worker-health/testing';
 
 const start = (options: Partial<Parameters<typeof startWorkerHealthcheck>[0]> = {}) =>
@@ -144,12 +144,12 @@ describe('target_info', () => {
   }
 });
 
-describe('an error while building /metrics', () => {
-  it('answers 500 and reaches onError', async () => {
+describe('an application reader whose data cannot be written', () => {
+  it('is reported through onError, and the rest of /metrics is served', async () => {
     class BrokenReader extends HealthcheckMetricReader {
       override async collect(): Promise<CollectionResult> {
         const result = await super.collect();
-        // A histogram without its value: the serializer throws on it.
+        // A histogram without its value: writing it throws.
         const broken = {
           descriptor: { name: 'broken', description: '', unit: '', valueType: 1 },
           aggregationTemporality: 1,
@@ -165,13 +165,15 @@ describe('an error while building /metrics', () => {
     const reader = new BrokenReader();
     const provider = new MeterProvider({ readers: [reader] });
     const errors: Error[] = [];
-    const hc = await start({ metricReader: reader, onError: (error) => errors.push(error) });
+    const hc = await start({ workerName: 'w', metricReader: reader, onError: (error) => errors.push(error) });
     try {
-      assert.equal((await get(hc.port, '/metrics')).status, 500);
+      const reply = await get(hc.port, '/metrics');
+      assert.equal(reply.status, 200);
+      assert.match(reply.body, /^hatchet_worker_listener_health_w 0$/m, 'the worker gauges are served');
+      assert.doesNotMatch(reply.body, /broken/);
       await until('the error to be reported', async () => (errors.length > 0 ? true : undefined), 5_000);
-      assert.match(errors[0]!.message, /serving a request failed: /);
-      assert.equal((errors[0] as { code?: string }).code, 'ERR_WORKER_HEALTHCHECK_THREAD');
-      assert.equal((await get(hc.port, '/health')).status, 503, '/health still answers (STARTING)');
+      assert.match(errors[0]!.message, /collecting the application metrics failed; \/metrics serves the last ones/);
+      assert.equal((errors[0] as { code?: string }).code, 'ERR_WORKER_HEALTH_METRIC_READER');
     } finally {
       await hc.shutdown();
       await provider.shutdown();

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { startWorkerHealthcheck, type WorkerHealthcheck } from '@worker-health/exporter';
-import { HealthcheckMetricReader } from '@worker-health/exporter/metric-reader';
+import { startWorkerHealthcheck, type WorkerHealthcheck } from '../src/index.js';
+import { HealthcheckMetricReader } from '../src/metric-reader.js';
 import { get, hasPrometheusTools, parseExposition, until } from '@worker-health/testing';
 
 describe('/metrics', () => {

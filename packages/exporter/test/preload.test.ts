@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { nodeOptionsWithoutPreloads, threadExecOptions, withoutPreloads } from '../src/preload-flags.js';
+import { nodeOptionsWithoutPreloads, threadExecOptions, withoutPreloads } from '../src/main/preload-flags.js';
 import { Child, get, sleep } from '@worker-health/testing';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;

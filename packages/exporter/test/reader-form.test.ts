@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { HealthcheckConfigError, HealthcheckListenError } from '@worker-health/exporter';
-import { WorkerHealthcheckReader } from '@worker-health/exporter/metric-reader';
+import { HealthcheckConfigError, HealthcheckListenError } from '../src/index.js';
+import { WorkerHealthcheckReader } from '../src/metric-reader.js';
 import { get, parseExposition, until } from '@worker-health/testing';
 
 const refused = (port: number) =>

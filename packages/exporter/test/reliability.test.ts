@@ -11,7 +11,7 @@ import {
   startWorkerHealthcheck,
   startWorkerHealthcheckFromEnv,
   type WorkerHealthcheck,
-} from '@worker-health/exporter';
+} from '../src/index.js';
 import { Child, get, hasPrometheusTools, load, parseExposition, raw, sleep, until, type LoadReply } from '@worker-health/testing';
 import { startCrashable } from './helpers.js';
 
@@ -154,7 +154,7 @@ describe('idle and slow clients', () => {
 });
 
 describe('faults', () => {
-  it('100 000 listener status changes while /health is polled: only valid answers, final state right', async (t) => {
+  it('100 000 listener status changes while /health is polled: only valid answers, each pause answered as last set', async (t) => {
     const hc = await startWorkerHealthcheck({ workerName: 'w', port: 0, bindAddress: '127.0.0.1' });
     try {
       let flipping = true;
@@ -162,24 +162,34 @@ describe('faults', () => {
       const poller = (async () => {
         while (flipping) seen.push(...(await load(hc.port, '/health', 20, 4)));
       })();
+      // Every 1 000 changes the flipping pauses on a state that alternates (healthy after an even
+      // pause, unhealthy after an odd one), and a probe sent then must see exactly that state.
+      const atPauses: Array<{ expected: number; got: number }> = [];
       for (let i = 0; i < 100_000; i++) {
-        hc.setListenerHealthy(i % 2 === 0);
-        if (i % 1_000 === 0) await sleep(2); // let the poller's answers in
+        const pause = i % 1_000 === 999;
+        const healthy = pause ? Math.floor(i / 1_000) % 2 === 0 : i % 2 === 0;
+        hc.setListenerHealthy(healthy);
+        if (pause) atPauses.push({ expected: healthy ? 200 : 503, got: (await get(hc.port, '/health')).status });
       }
-      hc.setListenerHealthy(false);
       flipping = false;
       await poller;
-      assert.ok(seen.length >= 100, `${seen.length} polls`);
+      assert.equal(atPauses.length, 100);
+      assert.deepEqual(
+        atPauses.filter((p) => p.expected !== p.got),
+        [],
+        'a probe during a pause answers the state last set',
+      );
+      assert.deepEqual(new Set(atPauses.map((p) => p.got)), new Set([200, 503]), 'both states were seen at the pauses');
+      assert.ok(seen.length >= 20, `${seen.length} concurrent polls`);
       assert.ok(
         seen.every((r) => VALID_BODY[r.status]?.includes(r.body)),
-        'every answer one of the valid bodies, matching its code',
+        'every concurrent answer one of the valid bodies, matching its code',
       );
-      const statuses = new Set(seen.map((r) => r.status));
-      assert.ok(statuses.has(200) && statuses.has(503), 'both states were seen');
+      hc.setListenerHealthy(false);
       assert.deepEqual([(await get(hc.port, '/health')).status, hc.status()], [503, 'UNHEALTHY']);
       hc.setListenerHealthy(true);
       assert.equal((await get(hc.port, '/health')).body, '{"status":"HEALTHY"}');
-      t.diagnostic(`100 000 changes, ${seen.length} polls, 0 invalid answers`);
+      t.diagnostic(`100 000 changes, 100 pauses answered as set, ${seen.length} concurrent polls, 0 invalid answers`);
     } finally {
       await hc.shutdown();
     }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RuntimeFiguresReader, RuntimeFiguresWriter, GC_SLOTS, type RuntimeFiguresRecord } from '../dist/runtime-figures.js';
-import { RuntimeRecorder } from '../dist/runtime-recorder.js';
+import { RuntimeFiguresReader, RuntimeFiguresWriter, GC_SLOTS, type RuntimeFiguresRecord } from '../src/shared/runtime-figures.js';
+import { RuntimeRecorder } from '../src/main/runtime-recorder.js';
 
 const record = (overrides: Partial<RuntimeFiguresRecord> = {}): RuntimeFiguresRecord => ({
   eventLoopDelay: { count: 7, min: 0.01, max: 0.2, mean: 0.02, stddev: 0.001, p50: 0.011, p90: 0.015, p99: 0.19 },

@@ -1,16 +1,11 @@
 import { ValueType } from '@opentelemetry/api';
-import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import type { Resource } from '@opentelemetry/resources';
-import {
-  AggregationTemporality,
-  DataPointType,
-  type MetricReader,
-  type ResourceMetrics,
-  type ScopeMetrics,
-} from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, DataPointType, type MetricReader, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import { EVENT_LOOP_LAG_HELP, LISTENER_HEALTH_HELP, type HealthState, type WorkerMetricNames } from '@worker-health/core';
-import type { AppMetricsSnapshot } from './app-metrics-collector.js';
+import type { AppMetricsSnapshot } from '../shared/messages.js';
+import { ChunkSink, writeResourceMetrics } from '../shared/prometheus-text.js';
 import type { AppMetricsRelay } from './app-metrics-relay.js';
+import type { MetricsBody } from './health-server.js';
 import { hrNow, type RuntimeMetrics } from './runtime-metrics.js';
 
 /** What the page is made of; each part but the health gauges is optional. */
@@ -28,34 +23,42 @@ export interface MetricsPageOptions {
 const AGE_GAUGE = 'worker_health_main_thread_metrics_age_seconds';
 const AGE_HELP = 'Seconds since the oldest main-thread metrics served were recorded (the stall so far while it is blocked)';
 
-// Scope info is left out so the families read as on the seed page; target_info only once.
-const withTargetInfo = new PrometheusSerializer(undefined, false, undefined, false, true);
-const withoutTargetInfo = new PrometheusSerializer(undefined, false, undefined, true, true);
-
 /**
- * Health-thread side of `/metrics`: every line is written here. The two
- * worker gauges are written directly, so their names are exactly
- * `workerMetricNames()` (the OTel serializer would fold `__` into `_`); the
- * rest goes through the OTel `PrometheusSerializer`. Families the application
- * serves itself (its own runtime instrumentation, say) take precedence over
- * the default ones of the same name, so none is served twice.
+ * Health-thread side of `/metrics`. A page is written once for every scrape
+ * that asks while it is being written (single flight: a burst of scrapes costs
+ * one page, not one per scraper). The application's part arrives from the
+ * main thread already written, as chunks that are sent as they are (shared,
+ * never copied); this thread writes only its own families, a few kilobytes.
+ * The two worker gauges are written directly, so their names are exactly
+ * `workerMetricNames()`; the rest as OpenTelemetry's Prometheus serializer
+ * writes it. Families the application serves itself (its own runtime
+ * instrumentation, say) take precedence over the default ones of the same
+ * name, so none is served twice.
  */
 export class MetricsPage {
   private readonly startedAt = process.hrtime.bigint();
+  private writing: Promise<MetricsBody> | undefined;
+  /** Pages written so far (a burst of concurrent scrapes counts once). */
+  pagesWritten = 0;
 
   constructor(private readonly options: MetricsPageOptions) {}
 
-  async text(): Promise<string> {
+  /** The page: the one being written, or a new one. */
+  body(): Promise<MetricsBody> {
+    this.writing ??= this.write().finally(() => {
+      this.writing = undefined;
+    });
+    return this.writing;
+  }
+
+  private async write(): Promise<MetricsBody> {
     const { state, gauges, reader, resource, runtime, app } = this.options;
     const appSnapshot = await app?.get();
-    // Read after the wait, so the gauges and the runtime figures are as of the answer.
-    const at = process.hrtime.bigint();
     const own = (await reader.collect()).resourceMetrics;
-    const appNames = new Set(appSnapshot?.scopeMetrics.flatMap((scope) => scope.metrics.map((metric) => metric.descriptor.name)));
-    const scopes: ScopeMetrics[] = own.scopeMetrics.map((scope) => ({
-      scope: scope.scope,
-      metrics: scope.metrics.filter((metric) => !appNames.has(metric.descriptor.name)),
-    }));
+    // Read after the waits, so the gauges and the runtime figures are as of the answer.
+    const at = process.hrtime.bigint();
+    const appNames = new Set(appSnapshot?.familyNames);
+    const scopes: ScopeMetrics[] = [...own.scopeMetrics];
     const runtimeSnapshot = runtime?.snapshot();
     if (runtime && runtimeSnapshot) scopes.push(runtime.scopeMetrics(runtimeSnapshot, appNames));
     // The age of the oldest main-thread figures served (before a first recording or collection: since the start).
@@ -64,30 +67,17 @@ export class MetricsPage {
     if (app) recordedAt.push(appSnapshot?.collectedAt ?? this.startedAt);
     if (recordedAt.length > 0) scopes.push(ageScope(Math.max(...recordedAt.map((t) => Number(at - t))) / 1e9));
 
+    const sink = new ChunkSink();
     const healthy = state.status(at) === 'HEALTHY' ? 1 : 0;
-    const { names, labels } = gauges;
-    let text =
-      gaugeText(names.listenerHealth, labels, LISTENER_HEALTH_HELP, healthy) +
-      gaugeText(names.eventLoopLag, labels, EVENT_LOOP_LAG_HELP, state.lagSeconds(at));
-    const ownMetrics: ResourceMetrics = { resource, scopeMetrics: scopes };
-    if (appSnapshot) {
-      text += serialize(withoutTargetInfo, ownMetrics);
-      const appResource = { attributes: appSnapshot.resourceAttributes } as Resource;
-      text += serialize(withTargetInfo, { resource: appResource, scopeMetrics: appSnapshot.scopeMetrics });
-    } else {
-      text += serialize(withTargetInfo, ownMetrics);
-    }
-    return text;
+    sink.write(gaugeText(gauges.names.listenerHealth, gauges.labels, LISTENER_HEALTH_HELP, healthy));
+    sink.write(gaugeText(gauges.names.eventLoopLag, gauges.labels, EVENT_LOOP_LAG_HELP, state.lagSeconds(at)));
+    // With the application's metrics, target_info is theirs (it comes with their chunks).
+    for (const _ of writeResourceMetrics(sink, { resource, scopeMetrics: scopes }, { withTargetInfo: !appSnapshot, skip: appNames }));
+    sink.flush();
+    const chunks = appSnapshot ? [...sink.chunks, ...appSnapshot.chunks] : sink.chunks;
+    this.pagesWritten++;
+    return { chunks, bytes: sink.bytes + (appSnapshot?.bytes ?? 0) };
   }
-}
-
-// What the serializer writes in place of families when there are none: not
-// a line a page made of several parts should carry.
-const NO_METRICS = '# no registered metrics';
-
-function serialize(serializer: PrometheusSerializer, metrics: ResourceMetrics): string {
-  const text = serializer.serialize(metrics);
-  return text.endsWith(NO_METRICS) ? text.slice(0, -NO_METRICS.length) : text;
 }
 
 function gaugeText(name: string, labels: string, help: string, value: number): string {

@@ -16,21 +16,39 @@ export const GC_KINDS = ['major', 'minor', 'incremental', 'weakcb'] as const;
 
 const MAX_HEAP_SPACES = 16;
 const MAX_RESOURCE_TYPES = 32;
-/** Per GC kind: count, sum, then one count per bucket and +Inf. */
-export const GC_SLOTS = 2 + GC_DURATION_BOUNDARIES.length + 1;
+/** Where a GC kind's figures sit among its slots: count, sum, then one count per bucket and +Inf. */
+export const GC_SLOT = { count: 0, sum: 1, firstBucket: 2 } as const;
+/** Slots per GC kind. */
+export const GC_SLOTS = GC_SLOT.firstBucket + GC_DURATION_BOUNDARIES.length + 1;
 
-// Int32 header.
+// The buffer, in order (every offset named; a figure is read and written only through its name):
+//   Int32 header (16 bytes): sequence (odd while a write is under way), names length, names version, delay-served flag
+//   BigInt64: recording time (process.hrtime.bigint() of the main thread)
+//   Float64 figures, at the F_* indexes below
+//   names: UTF-8 JSON of the heap-space and resource-type names, NAMES_BYTES long at most
 const I32_SEQ = 0;
 const I32_NAMES_LENGTH = 1;
 const I32_NAMES_VERSION = 2;
 const I32_DELAY_SERVED = 3;
 const HEADER_BYTES = 16;
-// Float64 figures, after an 8-byte recording time (BigInt64).
-const F64_OFFSET = HEADER_BYTES + 8;
-const F_DELAY = 0; // count, min, max, mean, stddev, p50, p90, p99 (seconds)
-const F_ELU = 8; // idle, active (milliseconds, cumulative)
-const F_HEAP = 10; // per space: size, used, available, physical
-const F_RESOURCES = F_HEAP + MAX_HEAP_SPACES * 4;
+const RECORDED_AT_OFFSET = HEADER_BYTES;
+const F64_OFFSET = RECORDED_AT_OFFSET + 8;
+/** Event-loop delay, in seconds, in the order of {@link DELAY_FIELDS}. */
+const F_DELAY = 0;
+const DELAY_FIELDS = ['count', 'min', 'max', 'mean', 'stddev', 'p50', 'p90', 'p99'] as const;
+/** Cumulative event-loop time, in milliseconds. */
+const F_ELU_IDLE = F_DELAY + DELAY_FIELDS.length;
+const F_ELU_ACTIVE = F_ELU_IDLE + 1;
+/** Per heap space, {@link HEAP_FIELDS} figures. */
+const F_HEAP = F_ELU_ACTIVE + 1;
+const HEAP_FIELDS = 4; // size, used, available, physical
+const HEAP_SIZE = 0;
+const HEAP_USED = 1;
+const HEAP_AVAILABLE = 2;
+const HEAP_PHYSICAL = 3;
+/** Per resource type, its count. */
+const F_RESOURCES = F_HEAP + MAX_HEAP_SPACES * HEAP_FIELDS;
+/** Per GC kind, {@link GC_SLOTS} figures: count, sum, then the bucket counts. */
 const F_GC = F_RESOURCES + MAX_RESOURCE_TYPES;
 const F64_COUNT = F_GC + GC_KINDS.length * GC_SLOTS;
 const NAMES_OFFSET = F64_OFFSET + F64_COUNT * 8;
@@ -109,7 +127,7 @@ function views(shared: SharedRuntimeFigures): Views {
   }
   return {
     header: new Int32Array(buffer, 0, HEADER_BYTES / 4),
-    recordedAt: new BigInt64Array(buffer, HEADER_BYTES, 1),
+    recordedAt: new BigInt64Array(buffer, RECORDED_AT_OFFSET, 1),
     figures: new Float64Array(buffer, F64_OFFSET, F64_COUNT),
     names: new Uint8Array(buffer, NAMES_OFFSET, NAMES_BYTES),
   };
@@ -132,14 +150,17 @@ export class RuntimeFiguresWriter {
     Atomics.add(header, I32_SEQ, 1);
     try {
       recordedAt[0] = at;
-      const d = record.eventLoopDelay;
-      figures.set(
-        [d.count, d.min, d.max, d.mean, d.stddev, d.p50, d.p90, d.p99, record.eventLoopTime.idle, record.eventLoopTime.active],
-        F_DELAY,
-      );
+      for (const [i, field] of DELAY_FIELDS.entries()) figures[F_DELAY + i] = record.eventLoopDelay[field];
+      figures[F_ELU_IDLE] = record.eventLoopTime.idle;
+      figures[F_ELU_ACTIVE] = record.eventLoopTime.active;
       const spaces = record.heapSpaces.slice(0, MAX_HEAP_SPACES);
-      for (const [i, s] of spaces.entries())
-        figures.set([s.space_size, s.space_used_size, s.space_available_size, s.physical_space_size], F_HEAP + i * 4);
+      for (const [i, s] of spaces.entries()) {
+        const at = F_HEAP + i * HEAP_FIELDS;
+        figures[at + HEAP_SIZE] = s.space_size;
+        figures[at + HEAP_USED] = s.space_used_size;
+        figures[at + HEAP_AVAILABLE] = s.space_available_size;
+        figures[at + HEAP_PHYSICAL] = s.physical_space_size;
+      }
       let namesChanged = spaces.length !== this.names.spaces.length || spaces.some((s, i) => s.space_name !== this.names.spaces[i]);
       if (namesChanged) this.names.spaces = spaces.map((s) => s.space_name);
       for (const type of record.activeResources.keys()) {
@@ -223,15 +244,30 @@ export class RuntimeFiguresReader {
     const gc: GcDurations[] = [];
     GC_KINDS.forEach((kind, i) => {
       const base = F_GC + i * GC_SLOTS;
-      if (f[base]! > 0) gc.push({ kind, count: f[base]!, sum: f[base + 1]!, buckets: Array.from(f.subarray(base + 2, base + GC_SLOTS)) });
+      if (f[base + GC_SLOT.count]! > 0) {
+        gc.push({
+          kind,
+          count: f[base + GC_SLOT.count]!,
+          sum: f[base + GC_SLOT.sum]!,
+          buckets: Array.from(f.subarray(base + GC_SLOT.firstBucket, base + GC_SLOTS)),
+        });
+      }
     });
+    const eventLoopDelay = {} as EventLoopDelay;
+    for (const [i, field] of DELAY_FIELDS.entries()) eventLoopDelay[field] = f[F_DELAY + i]!;
     return {
       recordedAt: recordedAt[0]!,
-      eventLoopDelay: { count: f[0]!, min: f[1]!, max: f[2]!, mean: f[3]!, stddev: f[4]!, p50: f[5]!, p90: f[6]!, p99: f[7]! },
-      eventLoopTime: { idle: f[F_ELU]!, active: f[F_ELU + 1]! },
+      eventLoopDelay,
+      eventLoopTime: { idle: f[F_ELU_IDLE]!, active: f[F_ELU_ACTIVE]! },
       heapSpaces: names.spaces.map((name, i) => {
-        const at = F_HEAP + i * 4;
-        return { name, size: f[at]!, used: f[at + 1]!, available: f[at + 2]!, physical: f[at + 3]! };
+        const at = F_HEAP + i * HEAP_FIELDS;
+        return {
+          name,
+          size: f[at + HEAP_SIZE]!,
+          used: f[at + HEAP_USED]!,
+          available: f[at + HEAP_AVAILABLE]!,
+          physical: f[at + HEAP_PHYSICAL]!,
+        };
       }),
       activeResources: names.resources.map((type, i) => ({ type, count: f[F_RESOURCES + i]! })),
       gc,

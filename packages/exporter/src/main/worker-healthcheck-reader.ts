@@ -1,6 +1,6 @@
-import { HealthcheckMetricReader } from './metric-reader.js';
-import { resolveSettings, type HealthcheckSettings } from './settings.js';
-import { startHealthcheck, type WorkerHealthcheck, type WorkerHealthcheckOptions } from './worker-healthcheck.js';
+import { HealthcheckMetricReader } from './healthcheck-metric-reader.js';
+import { resolveSettings, type HealthcheckSettings, type WorkerHealthcheckOptions } from './options.js';
+import { startHealthcheck, type WorkerHealthcheck } from './worker-healthcheck.js';
 
 /** Options of {@link WorkerHealthcheckReader}: those of `startWorkerHealthcheck`, less `metricReader` (the reader is itself). */
 export type WorkerHealthcheckReaderOptions = Omit<WorkerHealthcheckOptions, 'metricReader'>;

@@ -10,16 +10,18 @@ import { getHeapSpaceStatistics } from 'node:v8';
 import {
   GC_DURATION_BOUNDARIES,
   GC_KINDS,
+  GC_SLOT,
   GC_SLOTS,
   RuntimeFiguresWriter,
   type EventLoopDelay,
   type SharedRuntimeFigures,
-} from './runtime-figures.js';
+} from '../shared/runtime-figures.js';
+
+/** How often the main thread records its figures, in milliseconds: the age of the served runtime figures stays under it. */
+export const RECORDING_INTERVAL_MS = 1_000;
 
 /** Options of {@link RuntimeRecorder}. */
 export interface RuntimeRecorderOptions {
-  /** How often the figures are recorded, in milliseconds. Default `1000`. */
-  intervalMs?: number;
   /** Observe garbage collections (`v8js_gc_duration`). Default `false`: the observer costs an allocation-heavy worker (BENCHMARKS.md). */
   gc?: boolean;
 }
@@ -63,14 +65,12 @@ function releaseHistogram(histogram: IntervalHistogram): void {
 export class RuntimeRecorder {
   private readonly writer = new RuntimeFiguresWriter();
   private readonly gc = GC_KINDS.map(() => new Float64Array(GC_SLOTS));
-  private readonly intervalMs: number;
   private readonly observeGc: boolean;
   private histogram: IntervalHistogram | undefined;
   private observer: PerformanceObserver | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(options: RuntimeRecorderOptions = {}) {
-    this.intervalMs = options.intervalMs ?? 1_000;
     this.observeGc = options.gc ?? false;
   }
 
@@ -90,7 +90,7 @@ export class RuntimeRecorder {
       this.observer.observe({ entryTypes: ['gc'] });
     }
     this.record();
-    this.timer = setInterval(() => this.record(), this.intervalMs);
+    this.timer = setInterval(() => this.record(), RECORDING_INTERVAL_MS);
     this.timer.unref(); // never keeps the process alive by itself
   }
 
@@ -129,10 +129,10 @@ export class RuntimeRecorder {
     if (kind === undefined) return;
     const slots = this.gc[kind]!;
     const seconds = entry.duration / 1000;
-    slots[0]! += 1;
-    slots[1]! += seconds;
+    slots[GC_SLOT.count]! += 1;
+    slots[GC_SLOT.sum]! += seconds;
     const bucket = GC_DURATION_BOUNDARIES.findIndex((bound) => seconds <= bound);
-    slots[2 + (bucket === -1 ? GC_DURATION_BOUNDARIES.length : bucket)]! += 1;
+    slots[GC_SLOT.firstBucket + (bucket === -1 ? GC_DURATION_BOUNDARIES.length : bucket)]! += 1;
   }
 }
 

@@ -1,6 +1,6 @@
 import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, type MetricData, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
-import { GC_DURATION_BOUNDARIES, type RuntimeFiguresReader, type RuntimeFiguresSnapshot } from './runtime-figures.js';
+import { GC_DURATION_BOUNDARIES, type RuntimeFiguresReader, type RuntimeFiguresSnapshot } from '../shared/runtime-figures.js';
 
 const DELAY_STATS = [
   ['min', 'Event loop minimum delay.'],

@@ -1,11 +1,28 @@
+// The message protocol between the main thread and the health thread (both
+// directions), and what the thread starts with. Plain data only: structured
+// clone keeps no prototypes.
 import type { SharedHealthState, WorkerMetricNames } from '@worker-health/core';
-import type { AppMetricsSnapshot } from './app-metrics-collector.js';
 import type { SharedRuntimeFigures } from './runtime-figures.js';
+
+/**
+ * The application's metrics, collected and written as Prometheus text (its
+ * `target_info` first) on the main thread at the health thread's request. The
+ * chunks are transferred, not copied: each owns its whole `ArrayBuffer`.
+ */
+export interface AppMetricsSnapshot {
+  chunks: Uint8Array[];
+  /** Total bytes of the chunks. */
+  bytes: number;
+  /** The OpenTelemetry names of the families: default families of the same names are left out of the page. */
+  familyNames: string[];
+  /** `process.hrtime.bigint()` when the collection began: the age a scrape reports counts from here. */
+  collectedAt: bigint;
+}
 
 /** What the health thread is started with (`workerData`). */
 export interface HealthThreadData {
   health: SharedHealthState;
-  /** The two worker gauges: family names and the labels of their series. */
+  /** The two worker gauges: family names and the labels of their series, as text (`''` or `{worker="…"}`). */
   gauges: { names: WorkerMetricNames; labels: string };
   port: number;
   bindAddress: string;

@@ -1,10 +1,13 @@
 import { Worker } from 'node:worker_threads';
+import type { HealthThreadData, MainMessage, ThreadMessage } from '../shared/messages.js';
 import type { AppMetricsCollector } from './app-metrics-collector.js';
-import { HealthcheckListenError, HealthThreadError } from './errors.js';
-import type { HealthThreadData, MainMessage, ThreadMessage } from './messages.js';
+import { HealthcheckListenError, HealthThreadError, MetricReaderError } from './errors.js';
 import { threadExecOptions } from './preload-flags.js';
 
-const THREAD_URL = new URL('./health-thread.js', import.meta.url);
+// The bundled thread (dist/health-thread.js), through the package's "imports"
+// map: the same file from the build and from the sources under test, since a
+// thread runs no preloads and so cannot load TypeScript.
+const THREAD_URL = new URL(import.meta.resolve('#health-thread'));
 
 /** How the host reacts to a health thread that dies. */
 export const RESTART_POLICY = {
@@ -25,7 +28,7 @@ export interface HealthThreadHostOptions {
   data: HealthThreadData;
   /** Collects the application's metrics when the thread asks; none when the application passed no reader. */
   app: AppMetricsCollector | undefined;
-  /** Told of every failure of the thread; never throws (see settings.ts). */
+  /** Told of every failure of the thread; never throws (see options.ts). */
   onError: (error: Error) => void;
   /** Starts a thread. Default: the bundled `health-thread.js`, with no command-line flags and no preloads. Tests pass a fixture thread. */
   spawnThread?: (data: HealthThreadData) => Worker;
@@ -72,6 +75,7 @@ export class HealthThreadHost {
   /** Closes the server (the port is free when this resolves) and ends the thread. Idempotent. */
   async close(): Promise<void> {
     this.closing = true;
+    this.app?.close();
     clearTimeout(this.restartTimer);
     await this.respawning;
     const worker = this.worker;
@@ -92,7 +96,12 @@ export class HealthThreadHost {
       try {
         worker = this.spawnThread(this.data);
       } catch (error) {
-        reject(new HealthThreadError('cannot start the health thread', { cause: error }));
+        const denied = (error as { code?: unknown } | null)?.code === 'ERR_ACCESS_DENIED';
+        const message = denied
+          ? "cannot start the health thread: Node's permission model is on and does not allow worker threads; " +
+            'start node with --allow-worker as well (the server runs in a worker thread, so that /health answers while the event loop is blocked)'
+          : 'cannot start the health thread';
+        reject(new HealthThreadError(message, { cause: error }));
         return;
       }
       worker.unref(); // the healthcheck never keeps the process alive by itself
@@ -141,12 +150,15 @@ export class HealthThreadHost {
   private async answerCollect(worker: Worker, id: number): Promise<void> {
     // On failure (null) the thread keeps serving the last collection rather than nothing.
     const snapshot = (await this.app?.collect()) ?? null;
-    const message: MainMessage = { type: 'app-metrics', id, snapshot };
     if (this.worker !== worker) return;
+    const message: MainMessage = { type: 'app-metrics', id, snapshot };
     try {
-      worker.postMessage(message);
+      worker.postMessage(
+        message,
+        snapshot?.chunks.map((chunk) => chunk.buffer as ArrayBuffer),
+      );
     } catch (error) {
-      this.onError(new HealthThreadError('the application metrics could not be passed to the health thread', { cause: error }));
+      this.onError(new MetricReaderError('the application metrics could not be passed to the health thread', { cause: error }));
       worker.postMessage({ type: 'app-metrics', id, snapshot: null } satisfies MainMessage);
     }
   }

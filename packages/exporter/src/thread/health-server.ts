@@ -1,39 +1,25 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { HealthcheckConfigError, type HealthState } from '@worker-health/core';
-
-/** Server limits, chosen so that idle or slow clients cannot hold the probes up. */
-export const SERVER_LIMITS = {
-  /** A client must send its whole request head within this many milliseconds (slow senders are cut off). */
-  headersTimeoutMs: 5_000,
-  /** A whole request must arrive within this many milliseconds. */
-  requestTimeoutMs: 10_000,
-  /** An idle keep-alive connection is closed after this many milliseconds. */
-  keepAliveTimeoutMs: 5_000,
-  /** A socket with no traffic at all is closed after this many milliseconds. */
-  socketTimeoutMs: 15_000,
-  /** Largest request head accepted, in bytes; beyond it the answer is 431. */
-  maxHeaderSize: 8_192,
-  /** How often the header and request timeouts are enforced (Node's default, 30 s, lets a slow sender linger). */
-  connectionsCheckingIntervalMs: 1_000,
-  /**
-   * Most connections open at once (each holds a file descriptor): a quarter of
-   * the 1024-descriptor limit common in containers, so idle clients cannot take
-   * the descriptors the application needs. Probes and scrapers need a handful.
-   */
-  maxConnections: 256,
-} as const;
+import { setImmediate as turn } from 'node:timers/promises';
+import type { HealthState } from '@worker-health/core';
+import { checkMaxConnections, SERVER_LIMITS } from '../shared/server-limits.js';
 
 const ALLOW = 'GET, HEAD';
 const PATHS = new Set(['/health', '/livez', '/readyz', '/metrics']);
 const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
+/** The body of `/metrics`: chunks sent in order (shared between responses, never changed). */
+export interface MetricsBody {
+  readonly chunks: readonly Uint8Array[];
+  readonly bytes: number;
+}
+
 /** What the server needs: the shared state, and a way to produce `/metrics`. */
 export interface HealthServerOptions {
   state: HealthState;
   /** Produces the Prometheus text of `/metrics`; must settle within the scrape deadline. */
-  metrics: () => Promise<string>;
+  metrics: () => Promise<MetricsBody>;
   /** Called with any error from serving a request (the request is answered 500). */
   onError?: (error: unknown) => void;
   /**
@@ -45,12 +31,6 @@ export interface HealthServerOptions {
   maxConnections?: number;
 }
 
-/** Checks a connection cap: a whole number of at least 1. Returns it. */
-export function checkMaxConnections(value: unknown): number {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1) return value;
-  throw new HealthcheckConfigError('maxConnections', value, 'a whole number of connections, at least 1');
-}
-
 /**
  * The HTTP server of `/health`, `/livez`, `/readyz` and `/metrics`. Paths are
  * matched exactly, without decoding, in origin form or absolute form; only GET
@@ -59,6 +39,14 @@ export function checkMaxConnections(value: unknown): number {
  */
 export function createHealthServer(options: HealthServerOptions): Server {
   const connections = new ConnectionCap(checkMaxConnections(options.maxConnections ?? SERVER_LIMITS.maxConnections));
+  const onRequest = (request: IncomingMessage, response: ServerResponse) => {
+    connections.busy(request.socket, response);
+    handle(options, request, response).catch((error: unknown) => {
+      options.onError?.(error);
+      if (!response.headersSent) send(response, request, 500, 'text/plain; charset=utf-8', 'internal error\n');
+      else response.destroy();
+    });
+  };
   const server = createServer(
     {
       maxHeaderSize: SERVER_LIMITS.maxHeaderSize,
@@ -69,15 +57,11 @@ export function createHealthServer(options: HealthServerOptions): Server {
       // Checked in `handle`, to answer with the same bare 400 as other bad requests.
       requireHostHeader: false,
     },
-    (request, response) => {
-      connections.busy(request.socket, response);
-      handle(options, request, response).catch((error: unknown) => {
-        options.onError?.(error);
-        if (!response.headersSent) send(response, request, 500, 'text/plain; charset=utf-8', 'internal error\n');
-        else response.destroy();
-      });
-    },
+    onRequest,
   );
+  // Node answers an `Expect` other than 100-continue with its own 417 before any handler runs;
+  // RFC 9110 §10.1.1 lets a server ignore an expectation it does not know, so it is served as any request.
+  server.on('checkExpectation', onRequest);
   server.setTimeout(SERVER_LIMITS.socketTimeoutMs);
   server.on('connection', (socket: Socket) => connections.admit(socket));
   // Without a listener Node drops a CONNECT without an answer.
@@ -202,11 +186,44 @@ async function handle(options: HealthServerOptions, request: IncomingMessage, re
       send(response, request, ready ? 200 : 503, 'text/plain; charset=utf-8', ready ? 'ready\n' : 'not ready\n');
       return;
     }
-    default: {
-      const text = await options.metrics();
-      send(response, request, 200, PROMETHEUS_CONTENT_TYPE, text);
-    }
+    default:
+      await sendBody(response, request, await options.metrics());
   }
+}
+
+/**
+ * Writes `/metrics` chunk by chunk, waiting for the socket to drain when it is
+ * full and giving the event loop a turn after each chunk: a slow or stalled
+ * scraper holds references to the shared chunks, not copies, and a large page
+ * never means one long task on this thread.
+ */
+async function sendBody(response: ServerResponse, request: IncomingMessage, body: MetricsBody): Promise<void> {
+  response.statusCode = 200;
+  response.setHeader('Content-Type', PROMETHEUS_CONTENT_TYPE);
+  response.setHeader('Content-Length', body.bytes);
+  response.setHeader('Cache-Control', 'no-store');
+  if (request.method === 'HEAD') {
+    response.end();
+    return;
+  }
+  for (const chunk of body.chunks) {
+    if (response.destroyed) return;
+    if (!response.write(chunk)) await drained(response);
+    // A fast reader drains each write at once, on the same turn (nextTick): without a turn of
+    // the event loop between chunks, a whole page would go out in one task and the probes wait.
+    await turn();
+  }
+  response.end();
+}
+
+function drained(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done).off('close', done);
+      resolve();
+    };
+    response.on('drain', done).on('close', done);
+  });
 }
 
 /** The same bytes as the `clientError` answer: status line, `Connection: close`, no body. */
