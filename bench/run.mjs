@@ -8,13 +8,13 @@
 // A quick or partial run writes to --out, else to a temporary folder: the committed files come only
 // from a full run, so that every figure in them is from the run that wrote them.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, tmpdir, totalmem, type as osType } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { cost } from './cost.mjs';
 import { metricsLoad } from './metrics-load.mjs';
-import { median, percentile, poll, probe, round, sequential, sleep, startProber, startTarget } from './lib.mjs';
+import { machine, median, percentile, poll, probe, round, sequential, sleep, startProber, startTarget } from './lib.mjs';
 import { writeReport } from './report.mjs';
 
 const QUICK = process.argv.includes('--quick');
@@ -112,17 +112,6 @@ const P = QUICK
     };
 
 const log = (line) => process.stdout.write(`${line}\n`);
-
-function machine() {
-  return {
-    node: process.version,
-    os: `${osType()} ${release()}`,
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    memoryGiB: round(totalmem() / 2 ** 30, 1),
-    loadAverageAtStart: loadavg().map((x) => round(x, 2)),
-  };
-}
 
 /**
  * A fresh target with the given threshold blocks its main thread for `blockMs` while `/health` is

@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CHART_TARGETS, chartSpec, renderChart } from './chart.mjs';
+import { hasPrometheusTools } from '@worker-health/testing';
 import { COST_ROWS } from './cost.mjs';
+import { fleetMarkdown } from './fleet-report.mjs';
 import { COST_LABELS } from './report.mjs';
 
 const RUN = new URL('./run.mjs', import.meta.url).pathname;
@@ -212,6 +214,47 @@ describe('chart.mjs', () => {
       () => chartSpec({ ...tiny, stall: onlyPackage }),
       /no stall timeline for prom-client: expected stall\.<target>\.timeline\.probes/,
     );
+  });
+});
+
+describe('fleet.mjs --quick', () => {
+  const out = mkdtempSync(join(tmpdir(), 'fleet-smoke-'));
+  after(() => rmSync(out, { recursive: true, force: true }));
+
+  it('blocks one worker of a small fleet scraped by a real Prometheus, and reports the alert for it alone', { timeout: 120_000 }, (t) => {
+    if (!hasPrometheusTools(t, 'prometheus')) return;
+    const fleet = node([new URL('./fleet.mjs', import.meta.url).pathname, '--quick', '--out', out]);
+    assert.equal(fleet.status, 0, `${fleet.stdout}\n${fleet.stderr}`);
+    const f = JSON.parse(readFileSync(join(out, 'fleet-results.json'), 'utf8'));
+    assert.equal(f.quick, true);
+    assert.equal(f.params.serviceDiscovery, 'file_sd_configs');
+    assert.ok(f.params.workers <= 5, `a quick fleet is small: ${f.params.workers}`);
+    assert.equal(f.workers.length, f.params.workers);
+    assert.deepEqual(
+      f.workers.filter((w) => w.blocked).map((w) => w.name),
+      [f.blocked.name],
+    );
+    // Order, not speed: an alert cannot fire before the threshold and its `for` have passed.
+    const u = f.unhealthy;
+    assert.ok(u.pendingAfterSeconds >= f.params.thresholdSeconds, `pending after ${u.pendingAfterSeconds} s`);
+    assert.ok(u.firedAfterSeconds >= f.params.thresholdSeconds + u.forSeconds, `fired after ${u.firedAfterSeconds} s`);
+    assert.ok(u.firedAfterSeconds < f.blocked.blockSeconds, 'fired while the block lasted');
+    finite(u.resolvedAfterBlockEndSeconds, 'resolved after the block');
+    assert.deepEqual(f.otherWorkersAlerted, [], 'no other worker alerted');
+    for (const w of f.workers) {
+      assert.ok(w.scrapeAvgMs > 0 && w.scrapeMaxMs >= w.scrapeAvgMs, `${w.name} scrape durations`);
+      assert.ok(w.samplesPerScrape > 0, `${w.name} series`);
+      count(w.failedScrapes, `${w.name} failed scrapes`);
+      for (const key of ['processShare', 'mainShare', 'offMainShare']) finite(w.cpu[key], `${w.name} ${key}`);
+    }
+    for (const key of ['totalShare', 'totalOffMainShare', 'controlOffMainShare', 'mainThreadsTotalShare'])
+      finite(f.healthThreadsCpu[key], key);
+    assert.ok(f.prometheus.headSeries > 0, 'Prometheus holds series');
+    const md = fleetMarkdown(f);
+    assert.match(md, /^## A fleet on one machine/);
+    assert.match(md, /Quick run/);
+    for (const w of f.workers) assert.ok(md.includes(`| ${w.blocked ? `**${w.name}** (blocked)` : w.name} |`), w.name);
+    assert.doesNotMatch(md, /NaN|undefined|\[object/);
   });
 });
 
