@@ -13,6 +13,7 @@ import { MetricsPage } from './thread/metrics-page.js';
 import { startProcessMetrics } from './thread/process-metrics.js';
 import { processResource } from './thread/resource.js';
 import { RuntimeMetrics } from './thread/runtime-metrics.js';
+import { SharedMetricsText } from './thread/shared-metrics-text.js';
 
 const data = workerData as HealthThreadData;
 const port = parentPort!;
@@ -24,9 +25,11 @@ const processMetrics = await startProcessMetrics(resource, data.defaultMetrics !
 const app = data.appMetrics
   ? new AppMetricsRelay<AppMetricsSnapshot>((id) => post({ type: 'collect-app-metrics', id }), data.appMetrics.timeoutMs)
   : undefined;
+const shared = new SharedMetricsText(data.sharedSeries);
 const page = new MetricsPage({
   state,
   gauges: data.gauges,
+  shared,
   reader: processMetrics.reader,
   resource,
   runtime: data.defaultMetrics ? new RuntimeMetrics(new RuntimeFiguresReader(data.defaultMetrics.runtimeFigures)) : undefined,
@@ -45,6 +48,12 @@ port.on('message', (message: MainMessage) => {
   switch (message.type) {
     case 'app-metrics':
       app?.receive(message.id, message.snapshot);
+      break;
+    case 'shared-family':
+      shared.addFamily(message.family);
+      break;
+    case 'shared-series':
+      shared.addSeries(message.series);
       break;
     case 'close': {
       // Stop accepting at once (frees the port), let in-flight answers finish, then cut the rest.

@@ -3,6 +3,7 @@ import type { HealthThreadData, MainMessage, ThreadMessage } from '../shared/mes
 import type { AppMetricsCollector } from './app-metrics-collector.js';
 import { HealthcheckListenError, HealthThreadError, MetricReaderError } from './errors.js';
 import { threadExecOptions } from './preload-flags.js';
+import type { SharedMetricsRegistry } from './shared-metrics.js';
 
 // The bundled thread (dist/health-thread.js), through the package's "imports"
 // map: the same file from the build and from the sources under test, since a
@@ -24,8 +25,10 @@ export const RESTART_POLICY = {
 
 /** Options of {@link HealthThreadHost}. */
 export interface HealthThreadHostOptions {
-  /** What the thread starts with. */
-  data: HealthThreadData;
+  /** What the thread starts with, but the shared families (taken from `sharedMetrics` at each start). */
+  data: Omit<HealthThreadData, 'sharedSeries'>;
+  /** The shared families: described to each thread at its start, and to the running one as they come. */
+  sharedMetrics: SharedMetricsRegistry;
   /** Collects the application's metrics when the thread asks; none when the application passed no reader. */
   app: AppMetricsCollector | undefined;
   /** Told of every failure of the thread; never throws (see options.ts). */
@@ -46,7 +49,10 @@ export function spawnHealthThread(data: HealthThreadData): Worker {
  * it is reported through `onError`.
  */
 export class HealthThreadHost {
-  private data: HealthThreadData;
+  private data: Omit<HealthThreadData, 'sharedSeries'>;
+  private readonly sharedMetrics: SharedMetricsRegistry;
+  /** The thread last spawned, running or starting: where new shared families are described (a starting thread queues them). */
+  private newest: Worker | undefined;
   private readonly app: AppMetricsCollector | undefined;
   private readonly onError: (error: Error) => void;
   private readonly spawnThread: (data: HealthThreadData) => Worker;
@@ -58,6 +64,7 @@ export class HealthThreadHost {
 
   constructor(options: HealthThreadHostOptions) {
     this.data = options.data;
+    this.sharedMetrics = options.sharedMetrics;
     this.app = options.app;
     this.onError = options.onError;
     this.spawnThread = options.spawnThread ?? spawnHealthThread;
@@ -65,6 +72,7 @@ export class HealthThreadHost {
 
   /** Starts the thread; resolves with the bound port once it listens. */
   async start(): Promise<number> {
+    this.sharedMetrics.post = (message) => this.newest?.postMessage(message satisfies MainMessage);
     const { worker, port } = await this.spawn();
     // Restarts reuse the port actually bound, so port 0 keeps its first pick.
     this.data = { ...this.data, port };
@@ -76,6 +84,7 @@ export class HealthThreadHost {
   async close(): Promise<void> {
     this.closing = true;
     this.app?.close();
+    this.sharedMetrics.post = undefined;
     clearTimeout(this.restartTimer);
     await this.respawning;
     const worker = this.worker;
@@ -94,7 +103,8 @@ export class HealthThreadHost {
     return new Promise((resolve, reject) => {
       let worker: Worker;
       try {
-        worker = this.spawnThread(this.data);
+        worker = this.spawnThread({ ...this.data, sharedSeries: this.sharedMetrics.state() });
+        this.newest = worker;
       } catch (error) {
         const denied = (error as { code?: unknown } | null)?.code === 'ERR_ACCESS_DENIED';
         const message = denied

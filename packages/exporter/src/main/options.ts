@@ -16,6 +16,7 @@ import {
   type MetricNameForm,
   type WorkerMetricNames,
 } from '@worker-health/core';
+import { labelSetText } from '../shared/prometheus-text.js';
 import { checkMaxConnections, SERVER_LIMITS } from '../shared/server-limits.js';
 
 /** Options of `startWorkerHealthcheck`. Explicit options win over the environment. */
@@ -192,7 +193,7 @@ export function resolveSettings(options: WorkerHealthcheckOptions): HealthcheckS
     enabled: fromEnv.enabled,
     workerName: options.workerName,
     metricNameForm,
-    gauges: { names: naming.names, labels: labelsText(naming.labels) },
+    gauges: { names: naming.names, labels: labelSetText(naming.labels) },
     port: options.port !== undefined ? validatePortOption(options.port) : fromEnv.port,
     bindAddress: options.bindAddress !== undefined ? validateBindAddress(options.bindAddress) : fromEnv.bindAddress,
     metricsTimeoutMs: checkNumber(
@@ -251,16 +252,6 @@ function contained(onError: ((error: Error) => void) | undefined): (error: Error
       warn(new Error(`worker healthcheck: the onError handler threw: ${String(handlerError)}`));
     }
   };
-}
-
-/** A label set in the Prometheus text format: `''`, or `{name="value",…}` with the values escaped. */
-function labelsText(labels: Readonly<Record<string, string>>): string {
-  const pairs = Object.entries(labels).map(([name, value]) => `${name}="${escapeLabelValue(value)}"`);
-  return pairs.length === 0 ? '' : `{${pairs.join(',')}}`;
-}
-
-function escapeLabelValue(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
 /** The known name closest to `name` by edit distance. */

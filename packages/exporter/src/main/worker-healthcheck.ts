@@ -3,6 +3,7 @@ import { AppMetricsCollector } from './app-metrics-collector.js';
 import { HealthThreadHost, type HealthThreadHostOptions } from './health-thread-host.js';
 import { resolveSettings, type HealthcheckSettings, type WorkerHealthcheckOptions } from './options.js';
 import { RuntimeRecorder } from './runtime-recorder.js';
+import { SharedMetricsRegistry, type SharedMetrics } from './shared-metrics.js';
 
 /** A running healthcheck. */
 export interface WorkerHealthcheck {
@@ -12,6 +13,11 @@ export interface WorkerHealthcheck {
   readonly workerName: string;
   /** How the worker's metrics are named (the `metricNameForm` option). */
   readonly metricNameForm: MetricNameForm;
+  /**
+   * Families kept in shared memory: written here, served by the health thread, also while this
+   * thread is blocked. For adapters such as `@worker-health/hatchet`; see {@link SharedMetrics}.
+   */
+  readonly sharedMetrics: SharedMetrics;
   /** The event-loop block threshold in force, in seconds (from the option, else the environment, else 5). */
   readonly eventLoopBlockThresholdSeconds: number;
   /** Reports the listener's connection: `true` healthy, `false` not. The first call ends STARTING. */
@@ -54,6 +60,7 @@ export async function startHealthcheck(settings: HealthcheckSettings, seams: Sta
   const state = HealthState.create(settings);
   const heartbeat = new Heartbeat(state);
   const runtime = settings.defaultMetrics ? new RuntimeRecorder({ gc: settings.gcMetrics }) : undefined;
+  const sharedMetrics = new SharedMetricsRegistry(settings.onError);
   const host = new HealthThreadHost({
     data: {
       health: state.shared,
@@ -64,6 +71,7 @@ export async function startHealthcheck(settings: HealthcheckSettings, seams: Sta
       defaultMetrics: runtime ? { runtimeFigures: runtime.shared } : undefined,
       appMetrics: settings.metricReader ? { timeoutMs: settings.metricsTimeoutMs } : undefined,
     },
+    sharedMetrics,
     app: settings.metricReader ? new AppMetricsCollector(settings.metricReader, settings.onError) : undefined,
     onError: settings.onError,
     spawnThread: seams.spawnThread,
@@ -78,7 +86,7 @@ export async function startHealthcheck(settings: HealthcheckSettings, seams: Sta
     runtime?.stop();
     throw error;
   }
-  return new RunningHealthcheck(port, settings, state, heartbeat, runtime, host);
+  return new RunningHealthcheck(port, settings, state, heartbeat, runtime, host, sharedMetrics);
 }
 
 class RunningHealthcheck implements WorkerHealthcheck {
@@ -94,9 +102,14 @@ class RunningHealthcheck implements WorkerHealthcheck {
     private readonly heartbeat: Heartbeat,
     private readonly runtime: RuntimeRecorder | undefined,
     private readonly host: HealthThreadHost,
+    private readonly shared: SharedMetricsRegistry,
   ) {
     this.workerName = settings.workerName;
     this.metricNameForm = settings.metricNameForm;
+  }
+
+  get sharedMetrics(): SharedMetrics {
+    return this.shared;
   }
 
   get eventLoopBlockThresholdSeconds(): number {
@@ -118,6 +131,7 @@ class RunningHealthcheck implements WorkerHealthcheck {
 
   private async stop(): Promise<void> {
     this.state.markShuttingDown();
+    this.shared.close();
     try {
       await this.host.close();
     } finally {

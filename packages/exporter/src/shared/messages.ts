@@ -3,6 +3,7 @@
 // clone keeps no prototypes.
 import type { SharedHealthState, WorkerMetricNames } from '@worker-health/core';
 import type { SharedRuntimeFigures } from './runtime-figures.js';
+import type { SharedFamily, SharedSeries, SharedSeriesState } from './shared-series.js';
 
 /**
  * The application's metrics, collected and written as Prometheus text (its
@@ -31,6 +32,8 @@ export interface HealthThreadData {
   defaultMetrics: { runtimeFigures: SharedRuntimeFigures } | undefined;
   /** Set when the application passed a reader: how long a scrape waits for the main thread to collect it. */
   appMetrics: { timeoutMs: number } | undefined;
+  /** The shared families (`WorkerHealthcheck.sharedMetrics`) described so far, and their values' buffer. */
+  sharedSeries: SharedSeriesState;
 }
 
 /** Health thread → main thread. */
@@ -41,4 +44,8 @@ export type ThreadMessage =
   | { type: 'error'; message: string; stack: string | undefined };
 
 /** Main thread → health thread. */
-export type MainMessage = { type: 'app-metrics'; id: number; snapshot: AppMetricsSnapshot | null } | { type: 'close'; graceMs: number };
+export type MainMessage =
+  | { type: 'app-metrics'; id: number; snapshot: AppMetricsSnapshot | null }
+  | { type: 'shared-family'; family: SharedFamily }
+  | { type: 'shared-series'; series: SharedSeries }
+  | { type: 'close'; graceMs: number };

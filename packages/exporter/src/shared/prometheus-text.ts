@@ -175,7 +175,8 @@ function labelValue(value: AttributeValue | undefined): string {
   return NEEDS_ESCAPE.test(text) ? escapeText(text).replace(/"/g, '\\"') : text;
 }
 
-function valueText(value: number): string {
+/** A sample value as Prometheus writes it (`+Inf`, `-Inf`, `NaN`). */
+export function valueText(value: number): string {
   if (value === Infinity) return '+Inf';
   if (value === -Infinity) return '-Inf';
   return `${value}`;
@@ -190,6 +191,17 @@ const REPEATED_UNDERSCORES = /_{2,}/g;
 
 function sanitizeName(name: string): string {
   return name.replace(INVALID_NAME_CHARACTERS, '_').replace(REPEATED_UNDERSCORES, '_');
+}
+
+/** `{name="value",…}` of string labels, names as given and in their order, values escaped; `''` for none. */
+export function labelSetText(labels: Readonly<Record<string, string>>): string {
+  const pairs = Object.keys(labels).map((name) => `${name}="${labelValue(labels[name])}"`);
+  return pairs.length === 0 ? '' : `{${pairs.join(',')}}`;
+}
+
+/** A `# HELP` text, escaped. */
+export function helpText(text: string): string {
+  return escapeText(text);
 }
 
 /** The whole text of `metrics`, in one string (for small pages and tests). */

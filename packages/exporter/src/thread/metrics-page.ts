@@ -7,11 +7,14 @@ import { ChunkSink, writeResourceMetrics } from '../shared/prometheus-text.js';
 import type { AppMetricsRelay } from './app-metrics-relay.js';
 import type { MetricsBody } from './health-server.js';
 import { hrNow, type RuntimeMetrics } from './runtime-metrics.js';
+import type { SharedMetricsText } from './shared-metrics-text.js';
 
 /** What the page is made of; each part but the health gauges is optional. */
 export interface MetricsPageOptions {
   state: HealthState;
   gauges: { names: WorkerMetricNames; labels: string };
+  /** The families the main thread keeps in shared memory (`WorkerHealthcheck.sharedMetrics`). */
+  shared: SharedMetricsText;
   /** The thread's own reader: process metrics and `nodejs_version_info`. */
   reader: MetricReader;
   /** `target_info` when the application's resource is not at hand. */
@@ -52,7 +55,7 @@ export class MetricsPage {
   }
 
   private async write(): Promise<MetricsBody> {
-    const { state, gauges, reader, resource, runtime, app } = this.options;
+    const { state, gauges, shared, reader, resource, runtime, app } = this.options;
     const appSnapshot = await app?.get();
     const own = (await reader.collect()).resourceMetrics;
     // Read after the waits, so the gauges and the runtime figures are as of the answer.
@@ -71,6 +74,7 @@ export class MetricsPage {
     const healthy = state.status(at) === 'HEALTHY' ? 1 : 0;
     sink.write(gaugeText(gauges.names.listenerHealth, gauges.labels, LISTENER_HEALTH_HELP, healthy));
     sink.write(gaugeText(gauges.names.eventLoopLag, gauges.labels, EVENT_LOOP_LAG_HELP, state.lagSeconds(at)));
+    sink.write(shared.text(at));
     // With the application's metrics, target_info is theirs (it comes with their chunks).
     for (const _ of writeResourceMetrics(sink, { resource, scopeMetrics: scopes }, { withTargetInfo: !appSnapshot, skip: appNames }));
     sink.flush();
