@@ -1,6 +1,7 @@
 // Helpers of the benchmark: target processes, probes, statistics. The child driver and the HTTP
 // clients are the repository's one copy, shared with the tests (@worker-health/testing).
 import { Agent, request } from 'node:http';
+import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { Child, get, sleep, startProber } from '@worker-health/testing';
 
 export { sleep, startProber };
@@ -74,4 +75,16 @@ export async function sequential(port, path, n) {
   }
   agent.destroy();
   return latencies;
+}
+
+/** The machine a run measured on, and how busy it was at the start. */
+export function machine() {
+  return {
+    node: process.version,
+    os: `${osType()} ${release()}`,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: round(totalmem() / 2 ** 30, 1),
+    loadAverageAtStart: loadavg().map((x) => round(x, 2)),
+  };
 }

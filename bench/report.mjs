@@ -1,11 +1,13 @@
 // Judges results.json (bars.mjs) and renders it as a terminal table and as BENCHMARKS.md. Every figure
 // printed comes from the results.json being rendered; this file holds words, not measurements.
 //   node report.mjs [dir]   re-renders from <dir>/results.json (default: bench/, whose report is ../BENCHMARKS.md)
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { judge, ratioToBareOtel } from './bars.mjs';
+import { hasChartData, writeChart } from './chart.mjs';
 import { COST_ROWS } from './cost.mjs';
+import { fleetMarkdown } from './fleet-report.mjs';
 import { judgeMetricsLoad, metricsLoadSection } from './metrics-load-report.mjs';
 import { round } from './lib.mjs';
 
@@ -182,7 +184,8 @@ export function renderTable(r) {
   return parts.join('\n\n');
 }
 
-export function renderMarkdown(r) {
+/** BENCHMARKS.md from a results.json and, when given, a fleet-results.json (fleet.mjs). */
+export function renderMarkdown(r, fleet) {
   const m = r.machine;
   const P = r.params;
   const v = judge(r);
@@ -229,7 +232,7 @@ Each target is a separate Node process (\`bench/target.mjs\`, set-ups in \`bench
 
 ${notes(r, v)}
 
-## Diagnostics outside \`pnpm bench\`
+${fleet ? `${fleetMarkdown(fleet)}\n` : ''}## Diagnostics outside \`pnpm bench\`
 
 These scripts answer narrower questions; their figures are not in this file (run them to get yours): \`node bench/probe-floor.mjs\` (what a \`/health\` probe costs with nothing blocked, connect / first byte / end), \`node --expose-gc bench/memory-breakdown.mjs\` (RSS of an idle worker thread, of the first package a process loads, of \`node:http\` on the main thread and in a thread, of the healthcheck), \`node bench/churn.mjs\` (RSS over many start/shutdown cycles in one process, and where in the address space it sits).
 `;
@@ -292,12 +295,24 @@ export function reportPath(dir) {
   return realpathSync(dir) === realpathSync(BENCH_DIR) ? join(BENCH_DIR, '..', 'BENCHMARKS.md') : join(dir, 'BENCHMARKS.md');
 }
 
-/** Reads `dir`/results.json, writes its BENCHMARKS.md and prints the tables. */
+/**
+ * Reads `dir`/results.json (and `dir`/fleet-results.json when there is one), writes its BENCHMARKS.md
+ * and prints the tables; then, when the results
+ * have the stall timeline, draws the chart (chart.mjs). Resolves once the chart is written.
+ */
 export function writeReport(dir, log = (line) => process.stdout.write(`${line}\n`)) {
   const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+  const fleetFile = join(dir, 'fleet-results.json');
+  const fleet = existsSync(fleetFile) ? JSON.parse(readFileSync(fleetFile, 'utf8')) : undefined;
   const md = reportPath(dir);
-  writeFileSync(md, renderMarkdown(results));
+  writeFileSync(md, renderMarkdown(results, fleet));
   log(`\n${renderTable(results)}\n\nwrote ${md}`);
+  if (!results.stall) return Promise.resolve();
+  if (!hasChartData(results)) {
+    log('no chart: the stall section of these results has no timeline (it was measured before run.mjs kept one)');
+    return Promise.resolve();
+  }
+  return writeChart(dir).then((file) => log(`wrote ${file}`));
 }
 
-if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) writeReport(process.argv[2] ?? BENCH_DIR);
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) await writeReport(process.argv[2] ?? BENCH_DIR);

@@ -8,13 +8,13 @@
 // A quick or partial run writes to --out, else to a temporary folder: the committed files come only
 // from a full run, so that every figure in them is from the run that wrote them.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, tmpdir, totalmem, type as osType } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { cost } from './cost.mjs';
 import { metricsLoad } from './metrics-load.mjs';
-import { median, percentile, poll, probe, round, sequential, sleep, startProber, startTarget } from './lib.mjs';
+import { machine, median, percentile, poll, probe, round, sequential, sleep, startProber, startTarget } from './lib.mjs';
 import { writeReport } from './report.mjs';
 
 const QUICK = process.argv.includes('--quick');
@@ -113,17 +113,6 @@ const P = QUICK
 
 const log = (line) => process.stdout.write(`${line}\n`);
 
-function machine() {
-  return {
-    node: process.version,
-    os: `${osType()} ${release()}`,
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    memoryGiB: round(totalmem() / 2 ** 30, 1),
-    loadAverageAtStart: loadavg().map((x) => round(x, 2)),
-  };
-}
-
 /**
  * A fresh target with the given threshold blocks its main thread for `blockMs` while `/health` is
  * probed every `everyMs` (open loop). Returns the replies, sorted by arrival, and the block's times.
@@ -147,6 +136,7 @@ async function stall() {
   const out = {};
   for (const mode of ['package', 'prom-client']) {
     const runs = [];
+    let timeline;
     for (let r = 0; r < P.stallRuns; r++) {
       const { replies, blocking, unblocked } = await probedBlock(
         mode,
@@ -168,6 +158,11 @@ async function stall() {
         idleP50: percentile(idle, 50),
         idleP99: percentile(idle, 99),
       });
+      // The chart (chart.mjs) draws every probe of the first run: [seconds since the block began, ms, status (0: no answer)].
+      timeline ??= {
+        blockSeconds: round((unblocked - blocking) / 1000, 3),
+        probes: replies.map((x) => [round((x.sentAt - blocking) / 1000, 3), round(x.ms, 3), x.status]),
+      };
     }
     out[mode] = {
       probes: median(runs.map((x) => x.n)),
@@ -178,6 +173,7 @@ async function stall() {
       errors: runs.reduce((s, x) => s + x.errors, 0),
       idleP50Ms: round(median(runs.map((x) => x.idleP50))),
       idleP99Ms: round(median(runs.map((x) => x.idleP99))),
+      timeline,
     };
   }
   return out;
@@ -389,4 +385,4 @@ results.machine.loadAverageAtEnd = loadavg().map((x) => round(x, 2));
 mkdirSync(OUT, { recursive: true });
 writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 log(`wrote ${join(OUT, 'results.json')}`);
-writeReport(OUT, log);
+await writeReport(OUT, log);

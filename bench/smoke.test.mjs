@@ -7,7 +7,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { CHART_TARGETS, chartSpec, renderChart } from './chart.mjs';
+import { hasPrometheusTools } from '@worker-health/testing';
 import { COST_ROWS } from './cost.mjs';
+import { fleetMarkdown } from './fleet-report.mjs';
 import { COST_LABELS } from './report.mjs';
 
 const RUN = new URL('./run.mjs', import.meta.url).pathname;
@@ -114,6 +117,13 @@ describe('pnpm bench --quick', () => {
     assert.match(run.stdout, /throughput with defaults ≥ the peer's: .*: (met|not met)/);
   });
 
+  it('draws the chart of the stall section, one mark per probe of its timeline', () => {
+    const svg = readFileSync(join(out, 'health-during-block.svg'), 'utf8');
+    const probes = Object.keys(CHART_TARGETS).flatMap((mode) => r.stall[mode].timeline.probes);
+    assert.ok(probes.length > 0, 'the stall section kept its probes');
+    assert.deepEqual(drawnProbes(svg), probeCounts(probes));
+  });
+
   it('renders BENCHMARKS.md from results.json alone', () => {
     const copy = mkdtempSync(join(tmpdir(), 'bench-render-'));
     try {
@@ -144,6 +154,107 @@ describe('pnpm bench --quick', () => {
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }
+  });
+});
+
+/** The probes drawn in a chart, by colour: 200 green, 503 red, no answer grey (the legend's own symbol left out). */
+function drawnProbes(svg) {
+  const count = (colour) => (svg.match(new RegExp(`<path [^>]*fill="${colour}"`, 'g'))?.length ?? 0) - 1;
+  return { 200: count('#2a9d3f'), 503: count('#d62728'), 0: count('#777777') };
+}
+function probeCounts(probes) {
+  const counts = { 200: 0, 503: 0, 0: 0 };
+  for (const [, , status] of probes) counts[status]++;
+  return counts;
+}
+
+describe('chart.mjs', () => {
+  const tiny = {
+    date: '2026-01-02T03:04:05.000Z',
+    params: { stallThresholdSeconds: 1, stallProbeEveryMs: 20 },
+    stall: {
+      package: {
+        timeline: {
+          blockSeconds: 2,
+          probes: [
+            [-0.5, 1, 200],
+            [0.5, 1.2, 200],
+            [1.5, 1.1, 503],
+            [1.7, 0.9, 503],
+            [2.2, 1, 200],
+          ],
+        },
+      },
+      'prom-client': {
+        timeline: {
+          blockSeconds: 2,
+          probes: [
+            [-0.5, 1, 200],
+            [0.5, 1500, 200],
+            [1.2, 30_000, 0],
+            [2.1, 1, 200],
+          ],
+        },
+      },
+    },
+  };
+
+  it('draws every probe of each target in the colour of its status, with the block and the threshold marked', async () => {
+    const svg = await renderChart(tiny);
+    assert.match(svg, /^<svg [^>]*viewBox=/);
+    assert.deepEqual(drawnProbes(svg), { 200: 6, 503: 2, 0: 1 });
+    for (const text of [...Object.values(CHART_TARGETS), 'block begins', 'threshold 1 s', 'block ends', 'seconds since the block began'])
+      assert.ok(svg.includes(`>${text}`), text);
+    assert.equal(await renderChart(tiny), svg, 'the same results draw the same chart');
+  });
+
+  it('refuses results without the stall timeline, naming what is missing', () => {
+    const { 'prom-client': _, ...onlyPackage } = tiny.stall;
+    assert.throws(
+      () => chartSpec({ ...tiny, stall: onlyPackage }),
+      /no stall timeline for prom-client: expected stall\.<target>\.timeline\.probes/,
+    );
+  });
+});
+
+describe('fleet.mjs --quick', () => {
+  const out = mkdtempSync(join(tmpdir(), 'fleet-smoke-'));
+  after(() => rmSync(out, { recursive: true, force: true }));
+
+  it('blocks one worker of a small fleet scraped by a real Prometheus, and reports the alert for it alone', { timeout: 120_000 }, (t) => {
+    if (!hasPrometheusTools(t, 'prometheus')) return;
+    const fleet = node([new URL('./fleet.mjs', import.meta.url).pathname, '--quick', '--out', out]);
+    assert.equal(fleet.status, 0, `${fleet.stdout}\n${fleet.stderr}`);
+    const f = JSON.parse(readFileSync(join(out, 'fleet-results.json'), 'utf8'));
+    assert.equal(f.quick, true);
+    assert.equal(f.params.serviceDiscovery, 'file_sd_configs');
+    assert.ok(f.params.workers <= 5, `a quick fleet is small: ${f.params.workers}`);
+    assert.equal(f.workers.length, f.params.workers);
+    assert.deepEqual(
+      f.workers.filter((w) => w.blocked).map((w) => w.name),
+      [f.blocked.name],
+    );
+    // Order, not speed: an alert cannot fire before the threshold and its `for` have passed.
+    const u = f.unhealthy;
+    assert.ok(u.pendingAfterSeconds >= f.params.thresholdSeconds, `pending after ${u.pendingAfterSeconds} s`);
+    assert.ok(u.firedAfterSeconds >= f.params.thresholdSeconds + u.forSeconds, `fired after ${u.firedAfterSeconds} s`);
+    assert.ok(u.firedAfterSeconds < f.blocked.blockSeconds, 'fired while the block lasted');
+    finite(u.resolvedAfterBlockEndSeconds, 'resolved after the block');
+    assert.deepEqual(f.otherWorkersAlerted, [], 'no other worker alerted');
+    for (const w of f.workers) {
+      assert.ok(w.scrapeAvgMs > 0 && w.scrapeMaxMs >= w.scrapeAvgMs, `${w.name} scrape durations`);
+      assert.ok(w.samplesPerScrape > 0, `${w.name} series`);
+      count(w.failedScrapes, `${w.name} failed scrapes`);
+      for (const key of ['processShare', 'mainShare', 'offMainShare']) finite(w.cpu[key], `${w.name} ${key}`);
+    }
+    for (const key of ['totalShare', 'totalOffMainShare', 'controlOffMainShare', 'mainThreadsTotalShare'])
+      finite(f.healthThreadsCpu[key], key);
+    assert.ok(f.prometheus.headSeries > 0, 'Prometheus holds series');
+    const md = fleetMarkdown(f);
+    assert.match(md, /^## A fleet on one machine/);
+    assert.match(md, /Quick run/);
+    for (const w of f.workers) assert.ok(md.includes(`| ${w.blocked ? `**${w.name}** (blocked)` : w.name} |`), w.name);
+    assert.doesNotMatch(md, /NaN|undefined|\[object/);
   });
 });
 

@@ -1,6 +1,7 @@
 // A small local task dispatcher, standing in for a job engine: workers hold a
 // long-lived streaming connection (GET /listen, newline-delimited JSON) and
-// receive tasks over it; tasks are submitted with POST /tasks.
+// receive tasks over it; tasks are submitted with POST /tasks (`worker=<name>`
+// sends one to that worker only).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { TASK_KINDS, type Task } from './tasks.js';
 
@@ -13,16 +14,23 @@ export interface Dispatcher {
 }
 
 export async function startDispatcher(port: number, host = '127.0.0.1', log = (line: string) => console.log(line)): Promise<Dispatcher> {
-  const listeners = new Set<ServerResponse>();
-  const queue: Task[] = [];
+  // Each open /listen stream, with the name the worker gave.
+  const listeners = new Map<ServerResponse, string>();
+  const queue: Array<{ task: Task; worker: string | undefined }> = [];
   let nextId = 1;
   let turn = 0;
 
+  // A task addressed to a worker waits for that worker; the others go round-robin to whoever is connected.
   const deliver = () => {
-    while (queue.length > 0 && listeners.size > 0) {
-      const targets = [...listeners];
-      const target = targets[turn++ % targets.length]!;
-      target.write(`${JSON.stringify({ type: 'task', task: queue.shift() })}\n`);
+    for (let i = 0; i < queue.length; ) {
+      const { task, worker } = queue[i]!;
+      const targets = [...listeners].filter(([, name]) => worker === undefined || name === worker).map(([response]) => response);
+      if (targets.length === 0) {
+        i++;
+        continue;
+      }
+      queue.splice(i, 1);
+      targets[turn++ % targets.length]!.write(`${JSON.stringify({ type: 'task', task })}\n`);
     }
   };
 
@@ -31,9 +39,9 @@ export async function startDispatcher(port: number, host = '127.0.0.1', log = (l
     if (request.method === 'GET' && url.pathname === '/listen') {
       response.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-store' });
       response.write(`${JSON.stringify({ type: 'hello' })}\n`);
-      listeners.add(response);
-      const ping = setInterval(() => response.write(`${JSON.stringify({ type: 'ping' })}\n`), PING_MS);
       const worker = url.searchParams.get('worker') ?? 'unnamed';
+      listeners.set(response, worker);
+      const ping = setInterval(() => response.write(`${JSON.stringify({ type: 'ping' })}\n`), PING_MS);
       log(`dispatcher: worker ${worker} connected`);
       response.on('close', () => {
         clearInterval(ping);
@@ -51,7 +59,7 @@ export async function startDispatcher(port: number, host = '127.0.0.1', log = (l
         return;
       }
       const task: Task = { id: nextId++, kind: kind as Task['kind'], seconds };
-      queue.push(task);
+      queue.push({ task, worker: url.searchParams.get('worker') ?? undefined });
       deliver();
       reply(response, 202, `${JSON.stringify(task)}\n`);
       return;
@@ -78,7 +86,7 @@ export async function startDispatcher(port: number, host = '127.0.0.1', log = (l
     port: bound,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const listener of listeners) listener.destroy();
+        for (const listener of listeners.keys()) listener.destroy();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

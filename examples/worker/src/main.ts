@@ -11,7 +11,7 @@ import { runTask } from './tasks.js';
 async function main(): Promise<void> {
   const settings = readExampleSettings();
   // On when HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED=true (`pnpm start` sets it); undefined otherwise.
-  const healthcheck = await startWorkerHealthcheckFromEnv({ workerName: settings.workerName });
+  const healthcheck = await startWorkerHealthcheckFromEnv({ workerName: settings.workerName, metricNameForm: settings.metricNameForm });
 
   let dispatcher: ChildProcess | undefined;
   if (process.env.EXAMPLE_START_DISPATCHER !== 'false') {

@@ -29,7 +29,9 @@ async function main(): Promise<void> {
     exportTimeoutMillis: Math.min(interval, 30_000),
   });
   const provider = new MeterProvider({ readers: [reader] });
-  const gauges = registerWorkerHealthGauges(provider.getMeter('example-worker'), state, settings.workerName);
+  const gauges = registerWorkerHealthGauges(provider.getMeter('example-worker'), state, settings.workerName, {
+    metricNameForm: settings.metricNameForm,
+  });
   heartbeat.start();
 
   const listener = new TaskListener({

@@ -8,7 +8,15 @@ export interface ExampleSettings {
   workerName: string;
   /** Reconnect after this long without a byte from the dispatcher. Env `EXAMPLE_LISTENER_SILENCE_MS`, default 6000. */
   silenceLimitMs: number;
+  /**
+   * How the healthcheck names the worker's gauges (its `metricNameForm` option): `suffix`,
+   * `hatchet_worker_listener_health_my_worker`, or `label`, `hatchet_worker_listener_health{worker="my_worker"}`.
+   * Env `EXAMPLE_METRIC_NAME_FORM`, default `suffix`.
+   */
+  metricNameForm: 'suffix' | 'label';
 }
+
+const METRIC_NAME_FORMS = ['suffix', 'label'] as const;
 
 export function readExampleSettings(env: NodeJS.ProcessEnv = process.env): ExampleSettings {
   const rawPort = env.EXAMPLE_DISPATCHER_PORT ?? '8080';
@@ -29,5 +37,17 @@ export function readExampleSettings(env: NodeJS.ProcessEnv = process.env): Examp
       `EXAMPLE_LISTENER_SILENCE_MS=${JSON.stringify(rawSilence)} is not valid: expected an integer of at least 2500 (the dispatcher pings every 2 s)`,
     );
   }
-  return { dispatcherPort, dispatcherUrl, workerName: env.EXAMPLE_WORKER_NAME ?? 'my_worker', silenceLimitMs };
+  const metricNameForm = env.EXAMPLE_METRIC_NAME_FORM ?? 'suffix';
+  if (!(METRIC_NAME_FORMS as readonly string[]).includes(metricNameForm)) {
+    throw new Error(
+      `EXAMPLE_METRIC_NAME_FORM=${JSON.stringify(metricNameForm)} is not valid: expected suffix (hatchet_worker_listener_health_<worker>) or label (hatchet_worker_listener_health{worker="<worker>"})`,
+    );
+  }
+  return {
+    dispatcherPort,
+    dispatcherUrl,
+    workerName: env.EXAMPLE_WORKER_NAME ?? 'my_worker',
+    silenceLimitMs,
+    metricNameForm: metricNameForm as ExampleSettings['metricNameForm'],
+  };
 }

@@ -27,11 +27,21 @@ describe('examples/prometheus', () => {
     assert.equal(result.status, 0, result.stdout + result.stderr);
   });
 
-  it('alerts.yml passes its promtool unit tests', (t) => {
-    if (!hasPrometheusTools(t)) return;
-    const result = promtool(['test', 'rules', 'alerts.test.yml'], examples('prometheus'));
-    assert.equal(result.status, 0, result.stdout + result.stderr);
-    assert.match(result.stdout + result.stderr, /SUCCESS/);
+  for (const [rules, tests] of [
+    ['alerts.yml', 'alerts.test.yml'],
+    ['recording-rules.yml', 'recording-rules.test.yml'],
+  ] as const) {
+    it(`${rules} passes its promtool unit tests`, (t) => {
+      if (!hasPrometheusTools(t)) return;
+      const result = promtool(['test', 'rules', tests], examples('prometheus'));
+      assert.equal(result.status, 0, result.stdout + result.stderr);
+      assert.match(result.stdout + result.stderr, /SUCCESS/);
+    });
+  }
+
+  it('prometheus.yml loads the alert and recording rules', () => {
+    const config = parse(readFileSync(examples('prometheus/prometheus.yml'), 'utf8'));
+    assert.deepEqual(config.rule_files, ['alerts.yml', 'recording-rules.yml']);
   });
 
   it('alerts.yml has the three rules a user deploys', () => {
@@ -39,6 +49,23 @@ describe('examples/prometheus', () => {
     assert.deepEqual(
       rules.map((r: { alert: string }) => r.alert),
       ['HatchetWorkerUnhealthy', 'HatchetWorkerEventLoopBlocked', 'HatchetWorkerTargetDown'],
+    );
+  });
+
+  it('recording-rules.yml records the fleet series the dashboard note and the tests name', () => {
+    const rules = parse(readFileSync(examples('prometheus/recording-rules.yml'), 'utf8')).groups.flatMap(
+      (g: { rules: unknown[] }) => g.rules,
+    );
+    assert.deepEqual(
+      rules.map((r: { record: string }) => r.record),
+      [
+        'worker:hatchet_worker_listener_health:label_replace',
+        'worker:hatchet_worker_event_loop_lag_seconds:label_replace',
+        'job:hatchet_worker_listener_health:count',
+        'job:hatchet_worker_healthy:count',
+        'job:hatchet_worker_unhealthy:count',
+        'job:hatchet_worker_event_loop_lag_seconds:max',
+      ],
     );
   });
 });

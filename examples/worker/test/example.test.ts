@@ -65,12 +65,34 @@ describe('example worker', () => {
     assert.ok(!(await drain(worker)).some((l) => /lost the dispatcher/.test(l)));
   });
 
-  it('exits non-zero naming the variable when the healthcheck environment is malformed', async () => {
+  it('sends a task addressed to one worker to that worker only, and serves the label form when asked', async () => {
+    const dispatcherPort = await freePort();
+    await processes.dispatcher(dispatcherPort);
+    const [first, second] = [await freePort(), await freePort()];
+    await processes.worker(dispatcherPort, first, { EXAMPLE_WORKER_NAME: 'first' });
+    await processes.worker(dispatcherPort, second, { EXAMPLE_WORKER_NAME: 'second-one', EXAMPLE_METRIC_NAME_FORM: 'label' });
+    await until('both HEALTHY', async () => ((await healthIs(first, 200)()) && (await healthIs(second, 200)()) ? true : undefined));
+    const metrics = (await get(second, '/metrics')).body;
+    assert.match(metrics, /^hatchet_worker_listener_health\{worker="second-one"\} 1$/m);
+    assert.match(metrics, /^hatchet_worker_event_loop_lag_seconds\{worker="second-one"\} /m);
+    assert.match((await get(first, '/metrics')).body, /^hatchet_worker_listener_health_first 1$/m);
+
+    for (let i = 0; i < 2; i++) {
+      const submitted = await fetch(`http://127.0.0.1:${dispatcherPort}/tasks?kind=block&seconds=2&worker=second-one`, { method: 'POST' });
+      assert.equal(submitted.status, 202);
+      await until('the addressed worker to be blocked', healthIs(second, 503));
+      assert.equal((await get(first, '/health')).status, 200, 'the other worker got no task');
+      await until('the addressed worker to be back', healthIs(second, 200));
+    }
+  });
+
+  it('exits non-zero naming the variable when the environment is malformed', async () => {
     for (const [name, value] of [
       ['HATCHET_CLIENT_WORKER_HEALTHCHECK_PORT', 'abc'],
       ['HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED', 'maybe'],
       ['HATCHET_CLIENT_WORKER_HEALTHCHECK_EVENT_LOOP_BLOCK_THRESHOLD_SECONDS', '-1'],
       ['HATCHET_CLIENT_WORKER_HEALTHCHECK_BIND_ADDRESS', ''],
+      ['EXAMPLE_METRIC_NAME_FORM', 'labels'],
     ] as const) {
       const worker = processes.spawn(MAIN, { EXAMPLE_START_DISPATCHER: 'false', [name]: value });
       const exit = await worker.exited();

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { freePort, get, hasPrometheusTools, sleep, until } from '@worker-health/testing';
 import { healthIs, Processes } from './helpers.js';
+import { PrometheusServer } from './prometheus-server.js';
 
 // A real Prometheus server scrapes the example worker every second; the seed
 // page's query is asked through its HTTP API.
@@ -19,7 +20,7 @@ describe('with a real Prometheus server', () => {
 
   it('sees health 1, 0 while the dispatcher is down, 1 again, and the lag of a blocking task', { timeout: 120_000 }, async (t) => {
     if (!hasPrometheusTools(t, 'prometheus') || !hasPrometheusTools(t)) return;
-    const [dispatcherPort, healthPort, prometheusPort] = [await freePort(), await freePort(), await freePort()];
+    const [dispatcherPort, healthPort] = [await freePort(), await freePort()];
     let dispatcher = await processes.dispatcher(dispatcherPort);
     await processes.worker(dispatcherPort, healthPort);
     await until('the worker to be healthy', healthIs(healthPort, 200));
@@ -30,8 +31,9 @@ describe('with a real Prometheus server', () => {
 
     const instance = `127.0.0.1:${healthPort}`;
     // The seed page's scrape config, at 1 s for the test.
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
+    const prometheus = await PrometheusServer.start(
+      processes,
+      dir,
       [
         'scrape_configs:',
         '  - job_name: "hatchet"',
@@ -42,27 +44,10 @@ describe('with a real Prometheus server', () => {
         '',
       ].join('\n'),
     );
-    const prometheus = processes.spawn('prometheus', {}, [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${prometheusPort}`,
-      '--log.level=warn',
-    ]);
-    const api = async (query: string): Promise<number | undefined> => {
-      const url = `http://127.0.0.1:${prometheusPort}/api/v1/query?query=${encodeURIComponent(query)}`;
-      const body = (await (await fetch(url)).json()) as { status: string; data: { result: Array<{ value: [number, string] }> } };
-      assert.equal(body.status, 'success');
-      const first = body.data.result[0];
-      return first ? Number(first.value[1]) : undefined;
-    };
+    const api = (query: string) => prometheus.value(query);
     const seedQuery = `(hatchet_worker_listener_health_my_worker{instance="${instance}", job="hatchet"}) or vector(0)`;
     const queryIs = (query: string, expected: number) => async () => ((await api(query)) === expected ? true : undefined);
 
-    await until(
-      'Prometheus to be ready',
-      async () => ((await fetch(`http://127.0.0.1:${prometheusPort}/-/ready`)).ok ? true : undefined),
-      30_000,
-    ).catch((error) => assert.fail(`${error.message}; prometheus stderr: ${prometheus.stderr}`));
     await until('the seed query to give 1', queryIs(seedQuery, 1), 30_000);
 
     dispatcher.process.kill('SIGTERM');
