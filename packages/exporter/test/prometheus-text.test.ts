@@ -15,7 +15,7 @@ import {
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { HealthcheckMetricReader } from '../src/metric-reader.js';
-import { CHUNK_BYTES, ChunkSink, resourceMetricsText, writeResourceMetrics } from '../src/shared/prometheus-text.js';
+import { CHUNK_BYTES, ChunkSink, DATA_POINT_TYPES, resourceMetricsText, writeResourceMetrics } from '../src/shared/prometheus-text.js';
 
 const NO_METRICS = '# no registered metrics';
 /** What OpenTelemetry's serializer writes, with scope info off, as the package configures it. */
@@ -180,5 +180,11 @@ describe('the Prometheus writer', () => {
       sink.chunks.reduce((n, c) => n + c.byteLength, 0),
     );
     assert.equal(Buffer.concat(sink.chunks).toString(), otel(metrics, false));
+  });
+});
+
+describe('the data point types the writer knows', () => {
+  it("are sdk-metrics' own DataPointType values", () => {
+    assert.deepEqual(DATA_POINT_TYPES, { HISTOGRAM: DataPointType.HISTOGRAM, GAUGE: DataPointType.GAUGE, SUM: DataPointType.SUM });
   });
 });

@@ -9,7 +9,16 @@
 // Both sides use it: the main thread writes the application's metrics, the
 // health thread its own families.
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import { DataPointType, type Histogram, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { DataPointType, Histogram, MetricData, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+
+// The values of sdk-metrics' DataPointType (the same in 2.x and 3.x; a test checks them against the
+// enum): the main thread writes with this module, and importing the SDK for an enum would load it,
+// with @opentelemetry/api, on a thread that may have no MeterProvider at all.
+const HISTOGRAM = 0 as DataPointType.HISTOGRAM;
+const GAUGE = 2 as DataPointType.GAUGE;
+const SUM = 3 as DataPointType.SUM;
+/** The values the writer uses, for the test that holds them to the SDK's enum. */
+export const DATA_POINT_TYPES = { HISTOGRAM, GAUGE, SUM } as const;
 
 /** About how many bytes a chunk holds (it ends at the first line boundary past this). */
 export const CHUNK_BYTES = 64 * 1024;
@@ -81,7 +90,7 @@ export function prometheusName(metric: MetricData): string | undefined {
   let name = sanitizeName(escapeText(metric.descriptor.name));
   if (name === '' || name === '_') return undefined;
   if (name[0]! >= '0' && name[0]! <= '9') name = `_${name}`;
-  if (metric.dataPointType === DataPointType.SUM && metric.isMonotonic && !name.endsWith('_total')) name += '_total';
+  if (metric.dataPointType === SUM && metric.isMonotonic && !name.endsWith('_total')) name += '_total';
   return name;
 }
 
@@ -93,12 +102,12 @@ function* writeMetric(sink: ChunkSink, metric: MetricData): Generator<void, void
   if (unit) text += `# UNIT ${name} ${escapeText(unit)}\n`;
   text += `# TYPE ${name} ${prometheusType(metric)}\n`;
   sink.write(text);
-  if (metric.dataPointType === DataPointType.SUM || metric.dataPointType === DataPointType.GAUGE) {
+  if (metric.dataPointType === SUM || metric.dataPointType === GAUGE) {
     for (const point of metric.dataPoints) {
       sink.write(`${name}${labels(point.attributes, '')} ${valueText(point.value)}\n`);
       if (sink.takeFlushed()) yield;
     }
-  } else if (metric.dataPointType === DataPointType.HISTOGRAM) {
+  } else if (metric.dataPointType === HISTOGRAM) {
     for (const point of metric.dataPoints) {
       sink.write(histogramText(name, point.attributes, point.value));
       if (sink.takeFlushed()) yield;
@@ -129,11 +138,11 @@ function histogramText(name: string, attributes: Attributes, histogram: Histogra
 
 function prometheusType(metric: MetricData): string {
   switch (metric.dataPointType) {
-    case DataPointType.SUM:
+    case SUM:
       return metric.isMonotonic ? 'counter' : 'gauge';
-    case DataPointType.GAUGE:
+    case GAUGE:
       return 'gauge';
-    case DataPointType.HISTOGRAM:
+    case HISTOGRAM:
       return 'histogram';
     default:
       return 'untyped';
