@@ -1,7 +1,7 @@
 // The cost table: what each set-up costs a CPU-bound worker, in throughput, RSS and main-thread heap.
 import { median, poll, round, sleep, startTarget } from './lib.mjs';
 
-/** The rows, in order: key, the target set-up started after the run with nothing (none for nothing), env. */
+/** The rows, in order: key, the target set-up started after the run with nothing (none for nothing), its series, its environment. */
 export const COST_ROWS = [
   { key: 'nothing' },
   { key: 'peer', setup: 'prom-client' },
@@ -10,6 +10,7 @@ export const COST_ROWS = [
   { key: 'lean', setup: 'package-lean' },
   { key: 'gc', setup: 'package-gc' },
   { key: 'reader', setup: 'package', series: 1_000 },
+  { key: 'noStall', setup: 'package', env: { WORKER_HEALTH_STALL_REPORTS: 'false' } },
 ];
 
 const MiB = 2 ** 20;
@@ -77,7 +78,7 @@ function spread(values, digits) {
 }
 
 async function costProcess(row, P, decoyPort) {
-  const target = await startTarget('off', { BENCH_THRESHOLD: '5', BENCH_SERIES: String(row.series ?? 0) });
+  const target = await startTarget('off', { BENCH_THRESHOLD: '5', BENCH_SERIES: String(row.series ?? 0), ...row.env });
   target.send(`run ${P.costWarmupMs}`); // the JIT compiles the work before it is measured
   await target.next('run');
   const first = await costRun(target, decoyPort, P);

@@ -39,7 +39,7 @@ export function judgeMetricsLoad(r) {
   return v;
 }
 
-const verdict = (v) => (v.met ? 'met' : '**not met**');
+const verdict = (v) => (v.met ? '**met**' : '**not met**');
 const md = (head, rows) =>
   [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
 

@@ -9,6 +9,7 @@ import { hasChartData, writeChart } from './chart.mjs';
 import { COST_ROWS } from './cost.mjs';
 import { fleetMarkdown } from './fleet-report.mjs';
 import { judgeMetricsLoad, metricsLoadSection } from './metrics-load-report.mjs';
+import { stallReportsSection } from './stall-reports-report.mjs';
 import { round } from './lib.mjs';
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -24,6 +25,7 @@ export const COST_LABELS = {
   lean: 'worker-health, `defaultMetrics: false`',
   gc: 'worker-health, defaults and `gcMetrics: true` (GC durations observed)',
   reader: (r) => `worker-health, defaults and an application \`metricReader\` holding ${r.cost.series} series`,
+  noStall: 'worker-health, defaults and stall reports off (`WORKER_HEALTH_STALL_REPORTS=false`)',
 };
 const costLabel = (key, r) => (typeof COST_LABELS[key] === 'function' ? COST_LABELS[key](r) : COST_LABELS[key]);
 
@@ -213,7 +215,7 @@ ${banner}Measured ${r.date.slice(0, 10)} by \`pnpm bench\` (${r.seconds} s) on $
 Every figure below comes from [\`bench/results.json\`](bench/results.json), written by the same run; comparisons were measured side by side in it.
 Reproduce with \`npx -y pnpm@12.4.2 bench\` (it rewrites both files).
 
-${cost}${metricsLoadSection(r)}## Other sections
+${cost}${metricsLoadSection(r)}${stallReportsSection(r)}## Other sections
 
 ${mdTable(HEAD, rows(r, v))}
 

@@ -14,11 +14,12 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { cost } from './cost.mjs';
 import { metricsLoad } from './metrics-load.mjs';
+import { stallReports } from './stall-reports.mjs';
 import { machine, median, percentile, poll, probe, round, sequential, sleep, startProber, startTarget } from './lib.mjs';
 import { writeReport } from './report.mjs';
 
 const QUICK = process.argv.includes('--quick');
-const SECTIONS = ['stall', 'detection', 'cost', 'scrapeCost', 'memory', 'scale', 'metricsLoad'];
+const SECTIONS = ['stall', 'detection', 'cost', 'scrapeCost', 'memory', 'scale', 'metricsLoad', 'stallReports'];
 const only = process.env.BENCH_ONLY?.split(',');
 const unknown = only?.filter((key) => !SECTIONS.includes(key)) ?? [];
 if (unknown.length) throw new Error(`BENCH_ONLY: unknown section ${unknown.join(', ')}; accepted: ${SECTIONS.join(', ')}`);
@@ -41,6 +42,8 @@ const COMMON = {
   memScrapeEveryMs: 1_000,
   memConnections: 16,
   loadProbeEveryMs: 25,
+  stallReportThresholdSeconds: 1,
+  stallReportBlockMs: 1_300,
 };
 const P = QUICK
   ? {
@@ -72,6 +75,9 @@ const P = QUICK
       loadMillionScrapes: 1,
       loadMemorySeries: 10_000,
       loadMemoryScrapers: [8],
+      stallReportRuns: 2,
+      stallReportSpin: 5_000_000,
+      stallReportCostRounds: 1,
     }
   : {
       ...COMMON,
@@ -109,6 +115,9 @@ const P = QUICK
       loadMillionScrapes: 3,
       loadMemorySeries: 100_000,
       loadMemoryScrapers: [32, 256],
+      stallReportRuns: 30,
+      stallReportSpin: 10_000_000,
+      stallReportCostRounds: 30,
     };
 
 const log = (line) => process.stdout.write(`${line}\n`);
@@ -366,7 +375,16 @@ async function scale() {
   return out;
 }
 
-const sections = { stall, detection, cost: () => cost(P), scrapeCost, memory, scale, metricsLoad: () => metricsLoad(P) };
+const sections = {
+  stall,
+  detection,
+  cost: () => cost(P),
+  scrapeCost,
+  memory,
+  scale,
+  metricsLoad: () => metricsLoad(P),
+  stallReports: () => stallReports(P),
+};
 
 const results = { quick: QUICK, partial: Boolean(only), date: new Date().toISOString(), machine: machine(), params: P };
 for (const key of SECTIONS) {

@@ -108,11 +108,22 @@ describe('pnpm bench --quick', () => {
     const md = readFileSync(join(out, 'BENCHMARKS.md'), 'utf8');
     assert.match(md, /Quick smoke run/);
     assert.match(md, new RegExp(`Node ${process.version.replace(/\./g, '\\.')}`));
-    for (const heading of ['## Cost on a CPU-bound worker', '## Other sections', '## How each figure is measured', '## Notes'])
+    for (const heading of [
+      '## Cost on a CPU-bound worker',
+      '## /health while /metrics works',
+      '## Stall reports',
+      '## Other sections',
+      '## How each figure is measured',
+      '## Notes',
+    ])
       assert.ok(md.includes(heading), heading);
     for (const key of ['nothing', 'peer', 'floor', 'defaults', 'lean'])
       assert.ok(md.includes(`| ${COST_LABELS[key]} |`), `cost row ${key}`);
-    assert.equal(md.match(/^- .*: \*\*(met|not met)\*\*$/gm)?.length, 3, 'the three goals, each judged');
+    assert.equal(
+      md.match(/^- .*: \*\*(met|not met)\*\*$/gm)?.length,
+      3 + 4,
+      "the cost table's three goals and the four of /health while /metrics works, each judged",
+    );
     assert.doesNotMatch(md, /NaN|undefined|\[object/);
     assert.match(run.stdout, /throughput with defaults ≥ the peer's: .*: (met|not met)/);
   });

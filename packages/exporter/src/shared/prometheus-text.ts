@@ -3,8 +3,8 @@
 // writes it with scope info off (the test suite compares the two on a corpus),
 // but in slices: a page is produced as a series of chunks of about
 // `CHUNK_BYTES` each, so that the side writing it can yield between them and
-// the bytes can cross threads by transfer. It is also about three times as
-// fast (BENCHMARKS.md, "/health while /metrics works").
+// the bytes can cross threads by transfer. It is also faster (BENCHMARKS.md,
+// "/health while /metrics works", has the scrape times beside both).
 //
 // Both sides use it: the main thread writes the application's metrics, the
 // health thread its own families.

@@ -34,6 +34,8 @@ export interface StallEvent {
    * not be taken: see `native` and `stackUnavailable`.
    */
   frames?: StallFrame[];
+  /** Milliseconds of the main thread that taking this stack took (the probe's own time, not the inspector's messaging). */
+  stackMs?: number;
   /** `still blocked`: whether the innermost frame is another function than at the previous capture. */
   moved?: boolean;
   /** The main thread did not reach JavaScript within the bounded wait: it is in native code (a synchronous system call, an addon) or a very long garbage collection. */

@@ -11,11 +11,12 @@ const PROBE_URL = 'worker-health:stack-probe';
 // is enabled, nothing pauses, no breakpoint is set, no microtask runs; the
 // globals it touches are put back before it returns.
 const PROBE = `(() => {
+  const started = performance.now();
   const E = Error, limit = E.stackTraceLimit, prepare = E.prepareStackTrace;
   try {
     E.stackTraceLimit = 64;
     E.prepareStackTrace = (_, sites) => sites.map((s) => [s.getFunctionName(), s.getFileName() ?? null, s.getLineNumber(), s.getColumnNumber(), s.isNative(), s.getScriptNameOrSourceURL() ?? null]);
-    return new E().stack;
+    return { sites: new E().stack, ms: performance.now() - started };
   } finally {
     E.stackTraceLimit = limit;
     E.prepareStackTrace = prepare;
@@ -25,14 +26,20 @@ const PROBE = `(() => {
 
 /** What one attempt to take the stack gave. */
 export type Capture =
-  /** The stack, taken while the main thread ran JavaScript. */
-  | { kind: 'stack'; frames: StallFrame[] }
+  /** The stack, taken while the main thread ran JavaScript; `mainThreadMs`: what the probe took of that thread. */
+  | { kind: 'stack'; frames: StallFrame[]; mainThreadMs: number }
   /** No answer within the wait: the main thread is outside JavaScript. `late` is the stack it gives once it is back (not the blocking code). */
-  | { kind: 'native'; late: Promise<StallFrame[] | undefined> }
+  | { kind: 'native'; late: Promise<Stack | undefined> }
   /** No stack can be taken in this process (said once by the caller). */
   | { kind: 'unavailable'; reason: string };
 
 type RawSite = [string | null, string | null, number | null, number | null, boolean, string | null];
+
+/** A stack, and the main thread's milliseconds the probe took to take it. */
+interface Stack {
+  frames: StallFrame[];
+  mainThreadMs: number;
+}
 
 /**
  * Takes the main thread's JavaScript stack from the health thread, through
@@ -55,12 +62,13 @@ export class StackCapture {
   async take(): Promise<Capture> {
     const session = await this.connect();
     if (!session) return { kind: 'unavailable', reason: this.unavailable ?? 'the health check is shutting down' };
-    const answer = new Promise<StallFrame[] | undefined>((resolve) => {
+    const answer = new Promise<Stack | undefined>((resolve) => {
       try {
         session.post('Runtime.evaluate', { expression: PROBE, returnByValue: true, silent: true }, (error, result) => {
           this.disconnect(session);
-          const sites = result?.result?.value as RawSite[] | undefined;
-          resolve(error || !Array.isArray(sites) ? undefined : framesOf(sites));
+          const value = result?.result?.value as { sites?: unknown; ms?: unknown } | undefined;
+          const sites = value?.sites;
+          resolve(error || !Array.isArray(sites) ? undefined : { frames: framesOf(sites as RawSite[]), mainThreadMs: Number(value?.ms) });
         });
       } catch {
         this.disconnect(session);
@@ -72,7 +80,7 @@ export class StackCapture {
     const first = await Promise.race([answer, late]);
     clearTimeout(timer);
     if (first === 'late') return { kind: 'native', late: answer };
-    return first ? { kind: 'stack', frames: first } : { kind: 'unavailable', reason: 'the main thread did not evaluate the stack probe' };
+    return first ? { kind: 'stack', ...first } : { kind: 'unavailable', reason: 'the main thread did not evaluate the stack probe' };
   }
 
   /** Disconnects every session (a probe still on its way is dropped). Idempotent. */

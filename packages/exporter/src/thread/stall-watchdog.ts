@@ -176,6 +176,7 @@ export class StallWatchdog {
       const line = this.event(event);
       if (capture.kind === 'stack') {
         line.frames = capture.frames;
+        line.stackMs = round3(capture.mainThreadMs);
         const place = placeOf(capture.frames);
         if (event === 'still blocked') line.moved = place !== block.place;
         block.place = place;
@@ -189,13 +190,14 @@ export class StallWatchdog {
         line.native = true;
         block.native ??= true;
         line.msg = `${event === 'blocked' ? 'event loop blocked' : 'event loop still blocked'} outside JavaScript: the main thread did not reach JavaScript within ${STALL_LIMITS.nativeWaitMs} ms (a synchronous system call, an addon, or a very long garbage collection)`;
-        block.late = capture.late.then((frames) => {
-          if (frames && !this.closed) {
+        block.late = capture.late.then((stack) => {
+          if (stack && !this.closed) {
             const late = this.event('late stack');
             late.level = 'info';
             late.late = true;
-            late.frames = frames;
-            late.msg = `the first stack after the native code: ${describe(frames)}; taken late, so not the blocking code`;
+            late.frames = stack.frames;
+            late.stackMs = round3(stack.mainThreadMs);
+            late.msg = `the first stack after the native code: ${describe(stack.frames)}; taken late, so not the blocking code`;
             this.emit(block, late);
           }
           block.late = undefined;
@@ -261,6 +263,8 @@ export class StallWatchdog {
     this.options.write(JSON.stringify(line));
   }
 }
+
+const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
 
 /** The innermost frame's function, where a loop stays and a chain of work moves on. */
 function placeOf(frames: StallFrame[]): string | undefined {
