@@ -1,15 +1,31 @@
 // A Hatchet worker with @worker-health/hatchet. With HATCHET_CLIENT_TOKEN set it
 // connects to that engine; without it, it starts the fake engine of
 // @worker-health/testing on loopback, which assigns a `simple` task every few seconds.
-// POST /tasks?kind=block&seconds=8 on port 8080 runs a task that blocks the event loop.
+// Port 8080 (EXAMPLE_TASKS_PORT) takes tasks to run (`block`, `sleep`) and, with the fake
+// engine, what the engine does to the worker's heartbeats and stream (src/routes.ts).
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { HatchetClient } from '@hatchet-dev/typescript-sdk';
 import { startWorkerHealthcheckFromEnv } from '@worker-health/exporter';
 import { watchHatchetWorker } from '@worker-health/hatchet';
 import { FakeHatchetEngine } from '@worker-health/testing/fake-hatchet-engine';
+import { exampleRoutes } from './routes.js';
+import { readHatchetExampleSettings, type HatchetExampleSettings } from './settings.js';
 
 const env = process.env;
 const log = (line: string) => console.log(`worker: ${line}`);
+/** A setting the example or the healthcheck cannot take: said on one line, exit code 1. */
+function cannotStart(error: unknown): never {
+  console.error(`worker: cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+let settings: HatchetExampleSettings;
+try {
+  settings = readHatchetExampleSettings();
+} catch (error) {
+  cannotStart(error);
+}
 const EVENT_NAMES: Record<number, string> = { 1: 'STARTED', 2: 'COMPLETED', 3: 'FAILED' };
 
 let engine: FakeHatchetEngine | undefined;
@@ -21,7 +37,10 @@ if (!env.HATCHET_CLIENT_TOKEN) {
   env.HATCHET_CLIENT_TLS_STRATEGY = 'none';
 }
 // Started first, so /health says STARTING (then UNHEALTHY) while hatchet.worker() waits for the engine.
-const healthcheck = await startWorkerHealthcheckFromEnv({ workerName: 'my_worker' });
+const healthcheck = await startWorkerHealthcheckFromEnv({
+  workerName: settings.workerName,
+  metricNameForm: settings.metricNameForm,
+}).catch(cannotStart);
 // The SDK's own health server stays off: /health, /livez, /readyz and /metrics come from the healthcheck.
 // (The SDK's type asks for a port even when it is off; nothing opens it.)
 const hatchet = HatchetClient.init({ log_level: 'INFO', healthcheck: { enabled: false, port: 8001 } });
@@ -38,27 +57,28 @@ const block = hatchet.task({
     return { blockedSeconds: input.seconds ?? 8 };
   },
 });
-const worker = await hatchet.worker('my_worker', { workflows: [simple, block], slots: 5 });
+const sleep = hatchet.task({
+  name: 'sleep',
+  // Holds a slot for the whole run and leaves the event loop free: slots in use without a block.
+  fn: async (input: { seconds?: number }) => {
+    await sleepFor((input.seconds ?? 8) * 1000);
+    return { sleptSeconds: input.seconds ?? 8 };
+  },
+});
+const worker = await hatchet.worker(settings.workerName, { workflows: [simple, block, sleep], slots: 5 });
 if (healthcheck) watchHatchetWorker(healthcheck, { hatchet, worker });
 
-const tasksPort = Number(env.EXAMPLE_TASKS_PORT ?? '8080');
-const tasks = createServer((req, res) => {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const seconds = Number(url.searchParams.get('seconds') ?? '8');
-  if (req.method !== 'POST' || url.pathname !== '/tasks' || url.searchParams.get('kind') !== 'block' || !(seconds > 0)) {
-    res.writeHead(404).end('POST /tasks?kind=block&seconds=<positive number>\n');
-    return;
-  }
-  const queued = engine
-    ? Promise.resolve(engine.assign('block', { seconds }))
-    : block.runNoWait({ seconds }).then((ref) => ref.getWorkflowRunId());
-  queued.then(
-    (id) => res.writeHead(202, { 'content-type': 'application/json' }).end(`${JSON.stringify({ queued: id, seconds })}\n`),
-    (error: Error) => res.writeHead(502).end(`${error.message}\n`),
-  );
-});
-await new Promise<void>((resolve) => tasks.listen(tasksPort, '127.0.0.1', resolve));
+const runs = { block, sleep };
+const tasks = createServer(
+  exampleRoutes({
+    engine,
+    queue: async (kind, seconds) =>
+      engine ? engine.assign(kind, { seconds }) : (await runs[kind].runNoWait({ seconds })).getWorkflowRunId(),
+  }),
+);
+await new Promise<void>((resolve) => tasks.listen(settings.tasksPort, '127.0.0.1', resolve));
 tasks.unref();
+const tasksPort = (tasks.address() as AddressInfo).port;
 
 const lines = ['ready'];
 if (healthcheck) {
@@ -69,6 +89,13 @@ if (healthcheck) {
 lines.push(
   `  engine:   ${engine ? `fake, gRPC 127.0.0.1:${engine.grpcPort}, a simple task every 5 s` : 'from HATCHET_CLIENT_TOKEN'}`,
   `  block the event loop for 8 s:  curl -X POST 'localhost:${tasksPort}/tasks?kind=block&seconds=8'`,
+  `  hold a slot for 8 s:           curl -X POST 'localhost:${tasksPort}/tasks?kind=sleep&seconds=8'`,
+  ...(engine
+    ? [
+        `  refuse heartbeats:             curl -X POST 'localhost:${tasksPort}/engine/heartbeats?answer=not-found'   (answer=ok to stop)`,
+        `  break the listen stream:       curl -X POST 'localhost:${tasksPort}/engine/break-streams'`,
+      ]
+    : []),
   '  stop: Ctrl-C',
 );
 log(lines.join('\n'));

@@ -20,13 +20,24 @@ test('the example worker against the fake engine: quiet start, HEALTHY, 503 duri
     await until('HEALTHY', () => get(port, '/health').then((r) => (r.status === 200 ? r : undefined)), 15_000);
     const metrics = await get(port, '/metrics');
     assert.match(metrics.body, /^hatchet_worker_status 1$/m, 'the SDK families are served');
-    assert.match(metrics.body, /^hatchet_worker_actions 2$/m);
+    assert.match(metrics.body, /^hatchet_worker_actions 3$/m, 'simple, block and sleep');
+    assert.match(metrics.body, /^hatchet_worker_listener_health_my_worker 1$/m, 'the suffix form and my_worker by default');
 
     const queued = await get(tasksPort, '/tasks?kind=block&seconds=3', 'POST');
     assert.equal(queued.status, 202, queued.body);
     await until('503 during the block', () => get(port, '/health').then((r) => (r.status === 503 ? r : undefined)), 5_000);
     await until('HEALTHY after it', () => get(port, '/health').then((r) => (r.status === 200 ? r : undefined)), 10_000);
-    assert.equal((await get(tasksPort, '/tasks?kind=other', 'POST')).status, 404);
+    for (const [path, method, status, says] of [
+      ['/tasks?kind=other', 'POST', 400, 'kind="other" is not valid: expected block or sleep'],
+      ['/tasks?kind=sleep&seconds=0', 'POST', 400, 'seconds="0" is not valid'],
+      ['/engine/heartbeats?answer=maybe', 'POST', 400, 'answer="maybe" is not valid: expected ok, unavailable, not-found, hang'],
+      ['/tasks?kind=block', 'GET', 405, 'GET /tasks: only POST is served'],
+      ['/elsewhere', 'POST', 404, 'no route /elsewhere'],
+    ] as const) {
+      const reply = await get(tasksPort, path, method);
+      assert.equal(reply.status, status, `${method} ${path}`);
+      assert.ok(reply.body.startsWith(says), `${method} ${path}: ${reply.body}`);
+    }
 
     child.process.kill('SIGTERM');
     assert.deepEqual(await child.exited(), { code: 0, signal: null });
@@ -38,9 +49,51 @@ test('the example worker against the fake engine: quiet start, HEALTHY, 503 duri
       'it tells what the engine assigns',
     );
     assert.doesNotMatch(printed, /ERROR/, 'no ERROR line, also while stopping');
-    assert.equal(child.stderr, '', 'no warning: the SDK health server is off, the version tested');
+    // Standard error holds the stall reports of the block task (JSON lines of @worker-health/exporter) and nothing else:
+    // no warning (the SDK health server is off, the version tested).
+    const stderr = child.stderr.split('\n').filter(Boolean);
+    assert.ok(stderr.length > 0, 'the block task is reported');
+    for (const line of stderr) {
+      const event = (() => {
+        try {
+          return (JSON.parse(line) as { event?: string }).event;
+        } catch {
+          return undefined;
+        }
+      })();
+      assert.ok(
+        ['blocked', 'still blocked', 'unblocked'].includes(event ?? ''),
+        `a line that is not a stall report: ${line.slice(0, 300)}`,
+      );
+    }
   } finally {
     child.process.kill('SIGKILL');
     await child.exited();
+  }
+});
+
+test('the example exits 1 naming the variable when its environment is malformed', async () => {
+  for (const [name, value] of [
+    ['EXAMPLE_METRIC_NAME_FORM', 'labels'],
+    ['EXAMPLE_WORKER_NAME', ' '],
+    ['EXAMPLE_TASKS_PORT', '80800'],
+    ['HATCHET_CLIENT_WORKER_HEALTHCHECK_PORT', 'abc'],
+  ] as const) {
+    const child = new Child(MAIN, {
+      HATCHET_CLIENT_TOKEN: undefined,
+      HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED: 'true',
+      HATCHET_CLIENT_WORKER_HEALTHCHECK_BIND_ADDRESS: '127.0.0.1',
+      HATCHET_CLIENT_WORKER_HEALTHCHECK_PORT: '0',
+      EXAMPLE_TASKS_PORT: '0',
+      [name]: value,
+    });
+    try {
+      assert.equal((await child.exited()).code, 1, `${name}=${value}`);
+      await child.closed();
+      assert.ok(child.stderr.startsWith(`worker: cannot start: ${name}=${JSON.stringify(value)} is not valid`), `${name}: ${child.stderr}`);
+    } finally {
+      child.process.kill('SIGKILL');
+      await child.exited();
+    }
   }
 });

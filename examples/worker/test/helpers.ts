@@ -2,6 +2,8 @@ import { Child, get } from '@worker-health/testing';
 
 export const MAIN = new URL('../dist/main.js', import.meta.url);
 export const DISPATCHER = new URL('../dist/dispatcher-main.js', import.meta.url);
+/** examples/hatchet-worker, built first by turbo (a devDependency of this package). */
+export const HATCHET_MAIN = new URL('../node_modules/example-hatchet-worker/dist/main.js', import.meta.url);
 
 export const healthIs = (port: number, status: number) => () =>
   get(port, '/health', 'GET', 1_000).then((r) => (r.status === status ? r : undefined));
@@ -28,6 +30,24 @@ export class Processes {
       ...env,
     });
     await worker.next('ready');
+    return worker;
+  }
+
+  /**
+   * The Hatchet example worker with its fake engine (loopback), healthcheck on 127.0.0.1:healthPort,
+   * threshold 1 s, its task and fake-engine routes on 127.0.0.1:tasksPort.
+   */
+  async hatchetWorker(healthPort: number, tasksPort: number, env: NodeJS.ProcessEnv = {}): Promise<Child> {
+    const worker = this.spawn(HATCHET_MAIN, {
+      HATCHET_CLIENT_TOKEN: undefined,
+      HATCHET_CLIENT_WORKER_HEALTHCHECK_ENABLED: 'true',
+      HATCHET_CLIENT_WORKER_HEALTHCHECK_PORT: String(healthPort),
+      HATCHET_CLIENT_WORKER_HEALTHCHECK_BIND_ADDRESS: '127.0.0.1',
+      HATCHET_CLIENT_WORKER_HEALTHCHECK_EVENT_LOOP_BLOCK_THRESHOLD_SECONDS: '1',
+      EXAMPLE_TASKS_PORT: String(tasksPort),
+      ...env,
+    });
+    await worker.next('ready', 30_000);
     return worker;
   }
 
