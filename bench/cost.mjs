@@ -13,6 +13,9 @@ export const COST_ROWS = [
   { key: 'noStall', setup: 'package', env: { WORKER_HEALTH_STALL_REPORTS: 'false' } },
 ];
 
+/** The rows of the cost table on the allocating workload (`hash`): the references and the package's main set-ups. */
+export const ALLOCATING_ROWS = ['nothing', 'peer', 'floor', 'defaults', 'lean'];
+
 const MiB = 2 ** 20;
 
 /**
@@ -24,24 +27,31 @@ const MiB = 2 ** 20;
  * of the `nothing` rounds. So the `nothing` row's range is the noise of the method. Pairing within a
  * process keeps the differences between identical processes out of the figures.
  */
-export async function cost(P) {
+export async function cost(P, workload = 'task', keys = COST_ROWS.map((row) => row.key)) {
+  const rows = COST_ROWS.filter((row) => keys.includes(row.key));
   const decoy = await startTarget('floor');
-  const perRound = Object.fromEntries(COST_ROWS.map((row) => [row.key, []]));
+  const perRound = Object.fromEntries(rows.map((row) => [row.key, []]));
   for (let r = 0; r < P.costRounds; r++) {
     // The order rotates each round, so that no row always runs in the same minute of the round.
-    for (let i = 0; i < COST_ROWS.length; i++) {
-      const row = COST_ROWS[(i + r) % COST_ROWS.length];
-      perRound[row.key].push(await costProcess(row, P, decoy.port));
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[(i + r) % rows.length];
+      perRound[row.key].push(await costProcess(row, P, decoy.port, workload));
     }
   }
   await decoy.stop();
 
-  const out = { rounds: P.costRounds, series: COST_ROWS.find((row) => row.key === 'reader').series };
+  const out = {
+    workload,
+    rounds: P.costRounds,
+    rows: rows.map((row) => row.key),
+    series: COST_ROWS.find((row) => row.key === 'reader').series,
+  };
   const base = perRound.nothing;
   const baseSpeedup = median(base.map((x) => x.speedup));
   const baseRss = median(base.map((x) => x.rssGrowth));
+  const baseRssNoGc = median(base.map((x) => x.rssNoGcGrowth));
   const baseHeap = median(base.map((x) => x.heapGrowth));
-  for (const row of COST_ROWS) {
+  for (const row of rows) {
     const runs = perRound[row.key];
     out[row.key] = {
       throughputRatio: spread(
@@ -50,6 +60,10 @@ export async function cost(P) {
       ),
       rssOverNothingMiB: spread(
         runs.map((x) => (x.rssGrowth - baseRss) / MiB),
+        1,
+      ),
+      rssNoGcOverNothingMiB: spread(
+        runs.map((x) => (x.rssNoGcGrowth - baseRssNoGc) / MiB),
         1,
       ),
       heapOverNothingMiB: spread(
@@ -77,8 +91,13 @@ function spread(values, digits) {
   };
 }
 
-async function costProcess(row, P, decoyPort) {
-  const target = await startTarget('off', { BENCH_THRESHOLD: '5', BENCH_SERIES: String(row.series ?? 0), ...row.env });
+async function costProcess(row, P, decoyPort, workload) {
+  const target = await startTarget('off', {
+    BENCH_THRESHOLD: '5',
+    BENCH_SERIES: String(row.series ?? 0),
+    BENCH_WORKLOAD: workload,
+    ...row.env,
+  });
   target.send(`run ${P.costWarmupMs}`); // the JIT compiles the work before it is measured
   await target.next('run');
   const first = await costRun(target, decoyPort, P);
@@ -95,6 +114,7 @@ async function costProcess(row, P, decoyPort) {
     speedup: second.items / second.ms / (first.items / first.ms),
     itemsPerSecond: (second.items / second.ms) * 1000,
     rssGrowth: second.rss - first.rss,
+    rssNoGcGrowth: second.rssNoGc - first.rssNoGc,
     heapGrowth: second.heapUsed - first.heapUsed,
     rss: second.rss,
     heapUsed: second.heapUsed,

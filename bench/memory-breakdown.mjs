@@ -1,75 +1,51 @@
-// Where the RSS of a healthcheck goes: `node bench/memory-breakdown.mjs`.
-// Each case runs in a fresh process (RSS is per process, and the first time a
-// process does something costs more than the second), three times; the figure
-// is the median growth of RSS, after gc(), from just before the case to its end.
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Worker } from 'node:worker_threads';
+// Where the memory of a worker goes, per thread and per kind: a section of `pnpm bench`
+// (memoryBreakdown). For each set-up, fresh target processes run the cost table's work with its traffic
+// (work.mjs; /health every 100 ms, /metrics every second), then report, without a forced GC and after
+// one: the process's RSS by kind of mapping (/proc/self/smaps: the allocator's heap, other anonymous
+// memory, files), and the V8 heap of the main thread and of the set-up's thread, by space.
+import { median, poll, round, sleep, startTarget } from './lib.mjs';
 
-const cases = {
-  'an idle worker thread': async () => {
-    new Worker('setInterval(() => {}, 1000)', { eval: true }).unref();
-  },
-  // Any first package costs about this much (the module loader's first use): a bare "off" process never pays it, a real worker does.
-  'the first package a process loads (@opentelemetry/api)': async () => {
-    await import('@opentelemetry/api');
-  },
-  'node:http on the main thread, 3000 requests': async () => traffic(await serve()),
-  'node:http in a worker thread, 3000 requests': async () => {
-    const worker = new Worker(
-      `const server = require('node:http').createServer((_, res) => res.end('{"status":"HEALTHY"}'));
-       server.listen(0, '127.0.0.1', () => require('node:worker_threads').parentPort.postMessage(server.address().port));`,
-      { eval: true },
-    );
-    worker.unref();
-    await traffic(await new Promise((resolve) => worker.once('message', resolve)));
-  },
-  'the healthcheck, default metrics, 3000 requests': async () => {
-    const { startWorkerHealthcheck } = await import('@worker-health/exporter');
-    const healthcheck = await startWorkerHealthcheck({ workerName: 'bench', port: 0, bindAddress: '127.0.0.1' });
-    healthcheck.setListenerHealthy(true);
-    await traffic(healthcheck.port);
-  },
-};
+/** The set-ups broken down: nothing, the floor, and the package with its defaults (its thread wrapped to answer, thread-stats.mjs). */
+export const BREAKDOWN_SETUPS = [{ key: 'nothing' }, { key: 'floor', setup: 'floor' }, { key: 'defaults', setup: 'package-stats' }];
 
-const rss = () => {
-  globalThis.gc();
-  return (Number(readFileSync('/proc/self/statm', 'utf8').split(' ')[1]) * 4096) / 2 ** 20;
-};
-async function serve() {
-  const server = createServer((_, res) => res.end('{"status":"HEALTHY"}'));
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server.address().port;
-}
-/** 3000 requests on fresh connections from another process (as probes come), every 100th a /metrics. */
-async function traffic(port) {
-  const client = `
-    const { request } = require('node:http');
-    const get = (path) => new Promise((resolve, reject) =>
-      request({ host: '127.0.0.1', port: ${port}, path, agent: false }, (res) => res.resume().on('end', resolve)).on('error', reject).end());
-    (async () => { for (let i = 0; i < 3000; i++) await get(i % 100 ? '/health' : '/metrics'); })();`;
-  const { spawn } = await import('node:child_process');
-  await new Promise((resolve) => spawn(process.execPath, ['-e', client], { stdio: 'inherit' }).on('exit', resolve));
+const MiB = 2 ** 20;
+
+async function breakdownProcess(row, P, workload) {
+  const target = await startTarget('off', { BENCH_THRESHOLD: '5', BENCH_WORKLOAD: workload });
+  target.send(`run ${P.costWarmupMs}`);
+  await target.next('run');
+  let port;
+  if (row.setup) {
+    target.send(`start ${row.setup}`);
+    port = (await target.next('started', 30_000)).port;
+  }
+  await sleep(P.costSettleMs);
+  const pollers = port ? [poll(port, '/health', P.costProbeEveryMs), poll(port, '/metrics', P.costScrapeEveryMs)] : [];
+  target.send(`run ${P.costRunMs}`);
+  await target.next('run');
+  await Promise.all(pollers.map((p) => p.stop()));
+  target.send('breakdown');
+  const { breakdown } = await target.next('breakdown', 30_000);
+  await target.stop();
+  return breakdown;
 }
 
-const name = process.argv[2];
-if (name) {
-  // One case in this fresh process (node:http, which every case uses, is loaded before the first figure).
-  await sleep(300);
-  const before = rss();
-  await cases[name]();
-  await sleep(1_000);
-  process.stdout.write(`${rss() - before}\n`);
-  process.exit(0);
+/** Medians of the numeric leaves of same-shaped objects. */
+function medianOf(samples) {
+  const [first] = samples;
+  if (typeof first === 'number') return round(median(samples) / MiB, 2);
+  if (first === null || first === undefined) return null;
+  return Object.fromEntries(Object.keys(first).map((key) => [key, medianOf(samples.map((s) => s?.[key]))]));
 }
-console.log('median RSS growth of 3 fresh processes, MB:');
-for (const name of Object.keys(cases)) {
-  const runs = [0, 1, 2].map(() => {
-    const child = spawnSync(process.execPath, ['--expose-gc', new URL(import.meta.url).pathname, name], { encoding: 'utf8' });
-    if (child.status !== 0) throw new Error(`${name}: ${child.stderr}`);
-    return Number(child.stdout);
-  });
-  console.log(`  ${name.padEnd(56)} ${runs.sort((a, b) => a - b)[1].toFixed(1)}`);
+
+export async function memoryBreakdown(P) {
+  const out = { rounds: P.breakdownRounds, workloads: {} };
+  for (const workload of ['task', 'hash']) {
+    const perSetup = Object.fromEntries(BREAKDOWN_SETUPS.map((row) => [row.key, []]));
+    for (let r = 0; r < P.breakdownRounds; r++) {
+      for (const row of BREAKDOWN_SETUPS) perSetup[row.key].push(await breakdownProcess(row, P, workload));
+    }
+    out.workloads[workload] = Object.fromEntries(Object.entries(perSetup).map(([key, samples]) => [key, medianOf(samples)]));
+  }
+  return out;
 }

@@ -7,9 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { judge, ratioToBareOtel } from './bars.mjs';
 import { hasChartData, writeChart } from './chart.mjs';
 import { COST_ROWS } from './cost.mjs';
+import { SORT_SIZES } from './work.mjs';
 import { fleetMarkdown } from './fleet-report.mjs';
 import { judgeMetricsLoad, metricsLoadSection } from './metrics-load-report.mjs';
 import { stallReportsSection } from './stall-reports-report.mjs';
+import { memoryBreakdownSection } from './memory-breakdown-report.mjs';
 import { round } from './lib.mjs';
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -29,24 +31,31 @@ export const COST_LABELS = {
 };
 const costLabel = (key, r) => (typeof COST_LABELS[key] === 'function' ? COST_LABELS[key](r) : COST_LABELS[key]);
 
-/** The cost table: one row per set-up. */
-export function costRows(r) {
-  const c = r.cost;
+/** A cost table (`section`: `cost`, sorting, or `costAllocating`): one row per set-up. */
+export function costRows(r, section = 'cost') {
+  const c = r[section];
   const n = c.nothing;
-  return COST_ROWS.map(({ key }) => {
-    const row = [costLabel(key, r), spread(c[key].throughputRatio), spread(c[key].rssOverNothingMiB), spread(c[key].heapOverNothingMiB)];
+  return c.rows.map((key) => {
+    const x = c[key];
+    const row = [
+      costLabel(key, r),
+      spread(x.throughputRatio),
+      spread(x.rssOverNothingMiB),
+      spread(x.rssNoGcOverNothingMiB),
+      spread(x.heapOverNothingMiB),
+    ];
     // The absolute figures the others are measured against.
     return key === 'nothing'
-      ? [row[0], `${row[1]}; ${n.itemsPerSecond} tasks/s`, `${row[2]}; RSS ${n.rssMiB} MiB`, `${row[3]}; heap ${n.heapMiB} MiB`]
+      ? [row[0], `${row[1]}; ${n.itemsPerSecond} tasks/s`, `${row[2]}; RSS ${n.rssMiB} MiB`, row[3], `${row[4]}; heap ${n.heapMiB} MiB`]
       : row;
   });
 }
 
-/** Goal verdicts of the cost table, as lines. */
+/** Goal verdicts of the cost tables, as lines. */
 export function costGoals(r, v = judge(r)) {
-  return ['costThroughputFloor', 'costThroughputPeer', 'costRss'].map(
-    (key) => `${v[key].bar}: ${v[key].figure}: ${v[key].met ? 'met' : 'not met'}`,
-  );
+  return Object.entries(v)
+    .filter(([key]) => key.startsWith('cost'))
+    .map(([, x]) => `${x.bar}: ${x.figure}: ${x.met ? 'met' : 'not met'}`);
 }
 
 /** The other sections' rows (the cost table has its own): #, what, figure, bar, verdict. */
@@ -173,13 +182,21 @@ function textTable(all) {
 
 const mdTable = (head, body) =>
   [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...body.map((row) => `| ${row.join(' | ')} |`)].join('\n');
-const COST_HEAD = ['set-up', 'throughput vs nothing', 'RSS over nothing, MiB', 'main-thread heap over nothing, MiB'];
+const COST_HEAD = [
+  'set-up',
+  'throughput vs nothing',
+  'RSS over nothing after a forced GC, MiB',
+  'RSS over nothing without one, MiB',
+  'main-thread heap over nothing, MiB',
+];
 const HEAD = ['#', 'what', 'figure', 'bar', ''];
 
 export function renderTable(r) {
   const v = judge(r);
   const parts = [];
-  if (r.cost) parts.push(textTable([COST_HEAD, ...costRows(r)]), costGoals(r, v).join('\n'));
+  if (r.cost) parts.push(textTable([COST_HEAD, ...costRows(r, 'cost')]));
+  if (r.costAllocating) parts.push(textTable([COST_HEAD, ...costRows(r, 'costAllocating')]));
+  if (r.cost || r.costAllocating) parts.push(costGoals(r, v).join('\n'));
   parts.push(textTable([HEAD, ...rows(r, v)]));
   const load = Object.values(judgeMetricsLoad(r));
   if (load.length) parts.push(load.map((x) => `${x.bar}: ${x.figure}: ${x.met ? 'met' : 'not met'}`).join('\n'));
@@ -196,19 +213,19 @@ export function renderMarkdown(r, fleet) {
     : r.partial
       ? '> **Partial run** (`BENCH_ONLY`): only some sections were measured.\n\n'
       : '';
-  const cost = r.cost
-    ? `## Cost on a CPU-bound worker
+  const costTable = (section, title) => (r[section] ? `${title}\n\n${mdTable(COST_HEAD, costRows(r, section))}\n\n` : '');
+  const cost =
+    r.cost || r.costAllocating
+      ? `## Cost on a CPU-bound worker
 
-${mdTable(COST_HEAD, costRows(r))}
-
-Median of ${r.cost.rounds} rounds, with the lowest and highest round in brackets; the first row's range is the noise of the method. The goals, judged from the medians above:
+${costTable('cost', `**Sorting** (\`task\`: sorting ${SORT_SIZES.task} numbers a task)`)}${costTable('costAllocating', '**Allocating** (`hash`: SHA-256 of fresh 4 KiB buffers, 40 a task)')}Median of ${(r.cost ?? r.costAllocating).rounds} rounds, with the lowest and highest round in brackets; the first row's range is the noise of the method. RSS is read at the end of each run twice: without a forced GC (as a container's memory limit sees it), then after \`gc()\` on the main thread (which does not collect another thread's heap). The goals, judged from the medians above:
 
 ${costGoals(r, v)
   .map((line) => `- ${line.replace(/: (not met|met)$/, (_, x) => `: **${x}**`)}`)
   .join('\n')}
 
-`
-    : '';
+${memoryBreakdownSection(r)}`
+      : '';
   return `# Benchmarks
 
 ${banner}Measured ${r.date.slice(0, 10)} by \`pnpm bench\` (${r.seconds} s) on ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; load average (1, 5, 15 min) ${m.loadAverageAtStart.join(', ')} at the start and ${m.loadAverageAtEnd.join(', ')} at the end.
@@ -225,7 +242,7 @@ Each target is a separate Node process (\`bench/target.mjs\`, set-ups in \`bench
 
 1. **/health during a stall.** Threshold ${P.stallThresholdSeconds} s. The prober fires \`GET /health\` every ${P.stallProbeEveryMs} ms without waiting for answers: ${P.stallLeadMs / 1000} s with the target idle, then while the target blocks its main thread for ${P.stallMs / 1000} s with a busy loop. Latencies of the probes sent before the block (idle) and during it, median of ${P.stallRuns} runs. Compared with the conventional setup: \`node:http\` on the main thread next to prom-client's \`collectDefaultMetrics\`, which cannot answer until the block ends (its max is about the block's length).
 2. **Detection latency.** Threshold ${P.detectThresholdSeconds} s, block ${P.detectBlockMs / 1000} s, \`GET /health\` every ${P.detectProbeEveryMs} ms: time from the block's start (stamped by the target just before it) to the first 503 received, minus the threshold; and from the block's end to the first 200. Median of ${P.detectRuns} runs. Compared with the same health state served from the main thread (bare exporter-prometheus target): it answers only after the loop resumes, so it cannot report the block while it lasts (it may answer 503 afterwards, to probes that queued during the block).
-3. **Cost on a CPU-bound worker.** The worker (\`bench/work.mjs\`, \`task\`) runs tasks one after another, each sorting numbers from a fixed pseudo-random sequence, yielding to the event loop between them, for ${P.costRunMs / 1000} s; meanwhile the bench probes \`/health\` every ${P.costProbeEveryMs} ms and scrapes \`/metrics\` every ${P.costScrapeEveryMs / 1000} s, each on a fresh connection. Each round starts one fresh worker process per set-up, in an order that rotates each round. The process runs the work once with nothing started (the traffic then goes to a decoy process, so the machine carries the same load), starts its set-up, waits ${P.costSettleMs / 1000} s, and runs the work again with the traffic on the set-up; RSS and main-thread heap are read after \`gc()\` at the end of each run. A set-up's figure in a round is its second run against its first (throughput ratio; RSS and heap growth), against the median of the same figure over the "nothing started" processes, which run twice with nothing: so the "nothing started" row's range is the noise of the method itself. The main-thread heap leaves out the heap of any worker thread; RSS counts the whole process.
+3. **Cost on a CPU-bound worker.** The worker (\`bench/work.mjs\`) runs tasks one after another, yielding to the event loop between them, for ${P.costRunMs / 1000} s: on the sorting workload (\`task\`) each sorts numbers from a fixed pseudo-random sequence, on the allocating one (\`hash\`) each hashes 40 fresh 4 KiB buffers with \`node:crypto\`; meanwhile the bench probes \`/health\` every ${P.costProbeEveryMs} ms and scrapes \`/metrics\` every ${P.costScrapeEveryMs / 1000} s, each on a fresh connection. Each round starts one fresh worker process per set-up, in an order that rotates each round. The process runs the work once with nothing started (the traffic then goes to a decoy process, so the machine carries the same load), starts its set-up, waits ${P.costSettleMs / 1000} s, and runs the work again with the traffic on the set-up; at the end of each run RSS is read without a forced GC, then RSS and main-thread heap after \`gc()\`. A set-up's figure in a round is its second run against its first (throughput ratio; RSS and heap growth), against the median of the same figure over the "nothing started" processes, which run twice with nothing: so the "nothing started" row's range is the noise of the method itself. The main-thread heap leaves out the heap of any worker thread; RSS counts the whole process.
 4. **Scrape cost.** ${P.cannonRuns} rounds; in each, every target in turn gets ${P.sequentialScrapes} scrapes one after another on one keep-alive connection (the one-scraper latency, to the microsecond; the target's main-thread event-loop active time over them, per scrape) and autocannon on \`/metrics\` for ${P.cannonSeconds} s at ${P.cannonConnections.join(' and at ')} connections. All targets run side by side for the whole section. Targets: this package (worker gauges, process and runtime metrics), the same with \`defaultMetrics: false\`, bare \`@opentelemetry/exporter-prometheus\` serving the same two gauges from the main thread, and prom-client with default metrics plus two gauges. These expose different amounts of text (bytes in the table).
 5. **Memory.** Targets: healthcheck on, on with \`defaultMetrics: false\`, off (no OpenTelemetry), off with the OTel metrics SDK in use, and the conventional main-thread server (node:http and prom-client), which gets the same traffic as the healthchecks. Phase A: ${P.memPhaseA / 1000} s of \`/metrics\` every ${P.memScrapeEveryMs / 1000} s with ${P.memHealthA} \`/health\` requests (autocannon, ${P.memConnections} connections); phase B: ${P.memPhaseB / 1000} s more with ${P.memHealthB}. RSS and main-thread heap after \`gc()\`. Overhead = on − off at the end; growth = end − end of phase A.
 6. **Scale.** ${P.scaleScrapes} sequential scrapes, each on a fresh connection, with ${P.scale.join(' / ')} counter series registered on the application's MeterProvider (for this package, through a \`HealthcheckMetricReader\` passed as \`metricReader\`), and the target's main-thread active time over them.

@@ -12,14 +12,26 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { cost } from './cost.mjs';
+import { ALLOCATING_ROWS, cost } from './cost.mjs';
+import { memoryBreakdown } from './memory-breakdown.mjs';
 import { metricsLoad } from './metrics-load.mjs';
 import { stallReports } from './stall-reports.mjs';
 import { machine, median, percentile, poll, probe, round, sequential, sleep, startProber, startTarget } from './lib.mjs';
 import { writeReport } from './report.mjs';
 
 const QUICK = process.argv.includes('--quick');
-const SECTIONS = ['stall', 'detection', 'cost', 'scrapeCost', 'memory', 'scale', 'metricsLoad', 'stallReports'];
+const SECTIONS = [
+  'stall',
+  'detection',
+  'cost',
+  'costAllocating',
+  'memoryBreakdown',
+  'scrapeCost',
+  'memory',
+  'scale',
+  'metricsLoad',
+  'stallReports',
+];
 const only = process.env.BENCH_ONLY?.split(',');
 const unknown = only?.filter((key) => !SECTIONS.includes(key)) ?? [];
 if (unknown.length) throw new Error(`BENCH_ONLY: unknown section ${unknown.join(', ')}; accepted: ${SECTIONS.join(', ')}`);
@@ -54,6 +66,7 @@ const P = QUICK
       detectRuns: 1,
       detectBlockMs: 1_600,
       costRounds: 1,
+      breakdownRounds: 1,
       costRunMs: 500,
       costWarmupMs: 100,
       costSettleMs: 100,
@@ -87,6 +100,7 @@ const P = QUICK
       detectRuns: 5,
       detectBlockMs: 2_500,
       costRounds: 5,
+      breakdownRounds: 3,
       costRunMs: 3_000,
       costWarmupMs: 300,
       costSettleMs: 500,
@@ -378,7 +392,9 @@ async function scale() {
 const sections = {
   stall,
   detection,
-  cost: () => cost(P),
+  cost: () => cost(P, 'task'),
+  costAllocating: () => cost(P, 'hash', ALLOCATING_ROWS),
+  memoryBreakdown: () => memoryBreakdown(P),
   scrapeCost,
   memory,
   scale,

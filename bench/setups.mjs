@@ -17,7 +17,25 @@
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
-export const SETUPS = ['off', 'off-otel', 'package', 'package-lean', 'package-gc', 'prom-client', 'bare-otel', 'floor'];
+export const SETUPS = ['off', 'off-otel', 'package', 'package-lean', 'package-gc', 'package-stats', 'prom-client', 'bare-otel', 'floor'];
+
+/** The thread of the last `floor` or `package-stats` set-up, which answers {type: 'bench:heap'} with its heap statistics. */
+let statsThread;
+
+/** The V8 heap of the set-up's thread (see `statsThread`), or undefined when it has none. */
+export async function threadHeap() {
+  if (!statsThread) return undefined;
+  const answer = new Promise((resolve) => {
+    const onMessage = (message) => {
+      if (message?.type !== 'bench:heap') return;
+      statsThread.off('message', onMessage);
+      resolve(message);
+    };
+    statsThread.on('message', onMessage);
+  });
+  statsThread.postMessage({ type: 'bench:heap' });
+  return answer;
+}
 
 /** Starts `name`; resolves its port (0 when it serves nothing). */
 export async function startSetup(name, { threshold = 1, series = 0, metricsTimeoutMs, exporterDir } = {}) {
@@ -37,6 +55,8 @@ export async function startSetup(name, { threshold = 1, series = 0, metricsTimeo
         defaultMetrics: name !== 'package-lean',
         gcMetrics: name === 'package-gc',
       });
+    case 'package-stats':
+      return workerHealthWithStats(threshold);
     case 'prom-client':
       return promClient(series);
     case 'bare-otel':
@@ -96,6 +116,19 @@ async function workerHealth({ threshold, series, defaultMetrics, gcMetrics = fal
     gcMetrics,
     ...(metricsTimeoutMs ? { metricsTimeoutMs } : {}),
   });
+  healthcheck.setListenerHealthy(true);
+  return healthcheck.port;
+}
+
+/** `package` with its defaults, its thread started through the host's spawn seam as thread-stats.mjs. */
+async function workerHealthWithStats(threshold) {
+  const { resolveSettings } = await import('../packages/exporter/dist/main/options.js');
+  const { startHealthcheck } = await import('../packages/exporter/dist/main/worker-healthcheck.js');
+  const { spawnHealthThread } = await import('../packages/exporter/dist/main/health-thread-host.js');
+  const healthcheck = await startHealthcheck(
+    resolveSettings({ workerName: 'bench', port: 0, bindAddress: '127.0.0.1', eventLoopBlockThresholdSeconds: threshold }),
+    { spawnThread: (data) => (statsThread = spawnHealthThread(data, new URL('./thread-stats.mjs', import.meta.url))) },
+  );
   healthcheck.setListenerHealthy(true);
   return healthcheck.port;
 }
@@ -185,9 +218,16 @@ async function floor() {
        else if (req.url === '/metrics') res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(workerData);
        else res.writeHead(404).end();
      });
-     server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));`,
+     server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
+     // Loaded only when the memory breakdown asks, so that the floor of the cost table carries nothing more.
+     parentPort.on('message', (m) => {
+       if (m?.type !== 'bench:heap') return;
+       const v8 = require('node:v8');
+       parentPort.postMessage({ type: 'bench:heap', heap: v8.getHeapStatistics(), spaces: v8.getHeapSpaceStatistics() });
+     });`,
     { eval: true, workerData: FLOOR_METRICS },
   );
+  statsThread = thread;
   return new Promise((resolve, reject) => {
     thread.once('message', resolve);
     thread.once('error', reject);

@@ -5,15 +5,19 @@
 // commands:
 //   start <set-up>   start a set-up now (the cost table starts each after a run with nothing)
 //   block <ms>       block the main thread with a busy loop
-//   run <ms>         work items (work.mjs, `task`) one after another until <ms> have passed
+//   run <ms>         work items (work.mjs: `task`, or BENCH_WORKLOAD) one after another until <ms> have passed
 //   spin <n>         a fixed amount of work on the main thread, without yielding: <n> rounds; says how long it took
-//   mem              RSS and main-thread heap after gc()
+//   mem              RSS before gc(), then RSS and main-thread heap after gc()
 //   peak             the peak RSS since the last `peak` (VmHWM of /proc, then reset), without gc()
+//   breakdown        where the memory is (memory-breakdown.mjs): RSS by kind of mapping, the V8 heaps of
+//                    the main thread and of the set-up's thread by space; before gc() and after it
 //   elu              the main thread's event-loop active time so far
 //   exit
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { startSetup } from './setups.mjs';
+import { readFileSync } from 'node:fs';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
+import { startSetup, threadHeap } from './setups.mjs';
 import { runFor } from './work.mjs';
 
 const options = {
@@ -41,7 +45,7 @@ input.on('line', async (line) => {
   } else if (command === 'run') {
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
-    const { items, ms, sink } = await runFor('task', Number(arg));
+    const { items, ms, sink } = await runFor(process.env.BENCH_WORKLOAD ?? 'task', Number(arg));
     delay.disable();
     say({ run: { items, ms, eldP99Ms: delay.percentile(99) / 1e6, sink } });
   } else if (command === 'spin') {
@@ -51,18 +55,65 @@ input.on('line', async (line) => {
     for (let i = 0; i < Number(arg); i++) x = (x + Math.sqrt(i)) % 1e9;
     say({ spun: { ms: performance.now() - started, x } });
   } else if (command === 'mem') {
+    const rssNoGc = process.memoryUsage.rss();
     globalThis.gc?.();
     const { rss, heapUsed } = process.memoryUsage();
-    say({ mem: { rss, heapUsed } });
+    say({ mem: { rss, heapUsed, rssNoGc } });
   } else if (command === 'peak') {
     const { readFileSync, writeFileSync } = await import('node:fs');
     const kib = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
     // Writing 5 to clear_refs resets the peak to the current RSS (Linux 4.0+).
     writeFileSync('/proc/self/clear_refs', '5');
     say({ peak: { rss: kib * 1024 } });
+  } else if (command === 'breakdown') {
+    const noGc = await memorySample();
+    globalThis.gc?.(); // the main thread's heap only: another thread's is not collected by it
+    say({ breakdown: { noGc, gc: await memorySample() } });
   } else if (command === 'elu') {
     say({ elu: { activeMs: performance.eventLoopUtilization().active } });
   } else if (command === 'exit') {
     process.exit(0);
   }
 });
+
+/** RSS by kind of mapping (bytes): the allocator's brk heap, other anonymous memory (V8 heaps, malloc arenas, stacks), files (the node binary, libraries). */
+function mappings() {
+  const kinds = { rss: 0, allocatorHeap: 0, anonymous: 0, files: 0 };
+  let kind = 'anonymous';
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      const name = head[1];
+      kind = name === '[heap]' ? 'allocatorHeap' : name === '' || name.startsWith('[') ? 'anonymous' : 'files';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) {
+      kinds[kind] += Number(rss[1]) * 1024;
+      kinds.rss += Number(rss[1]) * 1024;
+    }
+  }
+  return kinds;
+}
+
+/** A V8 heap by space (physical bytes), with its external and malloced memory. */
+function heapOf(heap, spaces) {
+  const space = (...names) => spaces.filter((s) => names.includes(s.space_name)).reduce((n, s) => n + s.physical_space_size, 0);
+  return {
+    newSpace: space('new_space', 'new_large_object_space'),
+    oldSpace: space('old_space'),
+    code: space('code_space', 'code_large_object_space'),
+    largeObjects: space('large_object_space'),
+    external: heap.external_memory,
+    malloced: heap.malloced_memory,
+  };
+}
+
+async function memorySample() {
+  const thread = await threadHeap();
+  return {
+    process: mappings(),
+    main: heapOf(getHeapStatistics(), getHeapSpaceStatistics()),
+    thread: thread ? heapOf(thread.heap, thread.spaces) : null,
+  };
+}

@@ -10,8 +10,8 @@ import { RuntimeFiguresReader } from './shared/runtime-figures.js';
 import { AppMetricsRelay } from './thread/app-metrics-relay.js';
 import { createHealthServer } from './thread/health-server.js';
 import { MetricsPage } from './thread/metrics-page.js';
-import { startProcessMetrics } from './thread/process-metrics.js';
-import { processResource } from './thread/resource.js';
+import { ProcessMetrics } from './thread/process-metrics.js';
+import { processResourceAttributes } from './thread/resource.js';
 import { RuntimeMetrics } from './thread/runtime-metrics.js';
 import { SharedMetricsText } from './thread/shared-metrics-text.js';
 import { StackCapture } from './thread/stack-capture.js';
@@ -23,8 +23,6 @@ const port = parentPort!;
 const post = (message: ThreadMessage) => port.postMessage(message);
 const state = HealthState.fromShared(data.health);
 
-const resource = processResource();
-const processMetrics = await startProcessMetrics(resource, data.defaultMetrics !== undefined);
 const app = data.appMetrics
   ? new AppMetricsRelay<AppMetricsSnapshot>((id) => post({ type: 'collect-app-metrics', id }), data.appMetrics.timeoutMs)
   : undefined;
@@ -47,8 +45,8 @@ const page = new MetricsPage({
   gauges: data.gauges,
   shared,
   watchdog,
-  reader: processMetrics.reader,
-  resource,
+  process: data.defaultMetrics ? new ProcessMetrics() : undefined,
+  resourceAttributes: processResourceAttributes(),
   runtime: data.defaultMetrics ? new RuntimeMetrics(new RuntimeFiguresReader(data.defaultMetrics.runtimeFigures)) : undefined,
   app,
 });
@@ -79,7 +77,7 @@ port.on('message', (message: MainMessage) => {
       server.close(() => {
         clearTimeout(force);
         // Closing the port leaves the thread's loop empty: the thread exits, which the host awaits.
-        void processMetrics.shutdown().finally(() => port.close());
+        port.close();
       });
       server.closeIdleConnections();
       break;

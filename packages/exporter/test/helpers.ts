@@ -1,7 +1,8 @@
 // Helpers of the exporter's own tests; shared ones are in @worker-health/testing.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { WorkerHealthcheck, WorkerHealthcheckOptions } from '../src/index.js';
 import { resolveSettings } from '../src/main/options.js';
+import { spawnHealthThread } from '../src/main/health-thread-host.js';
 import { startHealthcheck } from '../src/main/worker-healthcheck.js';
 
 /** The variables, spelled out here so that a renamed one fails the tests. */
@@ -16,7 +17,7 @@ export const ENV = {
 export async function startCrashable(options: WorkerHealthcheckOptions): Promise<{ hc: WorkerHealthcheck; crash(): void }> {
   let current: Worker | undefined;
   const hc = await startHealthcheck(resolveSettings(options), {
-    spawnThread: (data) => (current = new Worker(new URL('./fixtures/crashable-thread.mjs', import.meta.url), { workerData: data })),
+    spawnThread: (data) => (current = spawnHealthThread(data, new URL('./fixtures/crashable-thread.mjs', import.meta.url))),
   });
   return { hc, crash: () => current?.postMessage({ type: 'test:crash' }) };
 }

@@ -24,6 +24,18 @@ export const RESTART_POLICY = {
   exitTimeoutMs: 2_000,
 } as const;
 
+/**
+ * The health thread's V8 heap limits. The thread keeps a few kilobytes of its
+ * own per page and per connection (the application's pages are external
+ * memory, outside its heap), so V8's defaults, sized for an application,
+ * mostly hold garbage: a young generation of 2 MiB instead of up to 16 keeps
+ * the thread's resident memory near a bare thread's (BENCHMARKS.md, "Cost"),
+ * and 64 MiB of old generation leave room for 256 connections and pages of a
+ * million series (tested). Past it the thread, not the process, runs out of
+ * memory, and is restarted.
+ */
+export const THREAD_RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 } as const;
+
 /** Options of {@link HealthThreadHost}. */
 export interface HealthThreadHostOptions {
   /** What the thread starts with, but the shared families (taken from `sharedMetrics` at each start). */
@@ -40,9 +52,12 @@ export interface HealthThreadHostOptions {
   spawnThread?: (data: HealthThreadData) => Worker;
 }
 
-/** Starts the bundled health thread, running none of the process's preloads. */
-export function spawnHealthThread(data: HealthThreadData): Worker {
-  return new Worker(THREAD_URL, { workerData: data, ...threadExecOptions() });
+/**
+ * Starts the bundled health thread (or, for tests and the bench, another file that loads it), with its
+ * heap limits and none of the process's preloads.
+ */
+export function spawnHealthThread(data: HealthThreadData, url: URL = THREAD_URL): Worker {
+  return new Worker(url, { workerData: data, resourceLimits: { ...THREAD_RESOURCE_LIMITS }, ...threadExecOptions() });
 }
 
 /**

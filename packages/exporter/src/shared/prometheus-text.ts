@@ -8,17 +8,32 @@
 //
 // Both sides use it: the main thread writes the application's metrics, the
 // health thread its own families.
-import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import type { DataPointType, Histogram, MetricData, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { Attributes, AttributeValue, HrTime, ValueType } from '@opentelemetry/api';
+import type { AggregationTemporality, DataPointType, Histogram, MetricData, ScopeMetrics } from '@opentelemetry/sdk-metrics';
 
-// The values of sdk-metrics' DataPointType (the same in 2.x and 3.x; a test checks them against the
-// enum): the main thread writes with this module, and importing the SDK for an enum would load it,
-// with @opentelemetry/api, on a thread that may have no MeterProvider at all.
+/** What the writer reads of OpenTelemetry's `ResourceMetrics`: the resource's attributes, and the scopes' metrics. */
+export interface MetricsToWrite {
+  resource: { attributes: Attributes };
+  scopeMetrics: ScopeMetrics[];
+}
+
+// The values of OpenTelemetry's enums that metric data carries (the same in 2.x and 3.x; a test holds
+// them to the enums). Neither thread imports OpenTelemetry for them: the main thread may have no
+// MeterProvider at all, and the health thread makes its own families' data without the SDK.
 const HISTOGRAM = 0 as DataPointType.HISTOGRAM;
 const GAUGE = 2 as DataPointType.GAUGE;
 const SUM = 3 as DataPointType.SUM;
-/** The values the writer uses, for the test that holds them to the SDK's enum. */
+/** `DataPointType` values. */
 export const DATA_POINT_TYPES = { HISTOGRAM, GAUGE, SUM } as const;
+/** `AggregationTemporality.CUMULATIVE` and `ValueType.DOUBLE`, for metric data made by hand. */
+export const CUMULATIVE = 1 as AggregationTemporality.CUMULATIVE;
+export const DOUBLE = 1 as ValueType.DOUBLE;
+
+/** Now, as an OpenTelemetry `HrTime`. */
+export function hrNow(): HrTime {
+  const ms = performance.timeOrigin + performance.now();
+  return [Math.floor(ms / 1000), Math.round((ms % 1000) * 1e6)];
+}
 
 /** About how many bytes a chunk holds (it ends at the first line boundary past this). */
 export const CHUNK_BYTES = 64 * 1024;
@@ -68,7 +83,7 @@ export class ChunkSink {
  */
 export function* writeResourceMetrics(
   sink: ChunkSink,
-  metrics: ResourceMetrics,
+  metrics: MetricsToWrite,
   options: { withTargetInfo: boolean; skip?: ReadonlySet<string> },
 ): Generator<void, void, void> {
   if (options.withTargetInfo) sink.write(targetInfoText(metrics.resource.attributes));
@@ -236,7 +251,7 @@ export function helpText(text: string): string {
 }
 
 /** The whole text of `metrics`, in one string (for small pages and tests). */
-export function resourceMetricsText(metrics: ResourceMetrics, options: { withTargetInfo: boolean; skip?: ReadonlySet<string> }): string {
+export function resourceMetricsText(metrics: MetricsToWrite, options: { withTargetInfo: boolean; skip?: ReadonlySet<string> }): string {
   const sink = new ChunkSink();
   for (const _ of writeResourceMetrics(sink, metrics, options));
   sink.flush();

@@ -1,10 +1,11 @@
-import type { Resource } from '@opentelemetry/resources';
-import type { MetricReader, ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import type { Attributes } from '@opentelemetry/api';
+import type { ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import { EVENT_LOOP_LAG_HELP, LISTENER_HEALTH_HELP, type HealthState, type WorkerMetricNames } from '@worker-health/core';
 import type { AppMetricsSnapshot } from '../shared/messages.js';
 import { ChunkSink, writeResourceMetrics } from '../shared/prometheus-text.js';
 import type { AppMetricsRelay } from './app-metrics-relay.js';
 import type { MetricsBody } from './health-server.js';
+import type { ProcessMetrics } from './process-metrics.js';
 import type { RuntimeMetrics } from './runtime-metrics.js';
 import type { SharedMetricsText } from './shared-metrics-text.js';
 
@@ -16,10 +17,10 @@ export interface MetricsPageOptions {
   shared: SharedMetricsText;
   /** Blocks past the threshold and their durations. */
   watchdog: { metricsText(): string };
-  /** The thread's own reader: process metrics and `nodejs_version_info`. */
-  reader: MetricReader;
-  /** `target_info` when the application's resource is not at hand. */
-  resource: Resource;
+  /** Process CPU and memory and `nodejs_version_info` (with `defaultMetrics`). */
+  process: ProcessMetrics | undefined;
+  /** The attributes of `target_info` when the application's resource is not at hand. */
+  resourceAttributes: Attributes;
   runtime: RuntimeMetrics | undefined;
   app: AppMetricsRelay<AppMetricsSnapshot> | undefined;
 }
@@ -56,13 +57,13 @@ export class MetricsPage {
   }
 
   private async write(): Promise<MetricsBody> {
-    const { state, gauges, shared, watchdog, reader, resource, runtime, app } = this.options;
+    const { state, gauges, shared, watchdog, runtime, app } = this.options;
     const appSnapshot = await app?.get();
-    const own = (await reader.collect()).resourceMetrics;
-    // Read after the waits, so the gauges and the runtime figures are as of the answer.
+    // Read after the wait, so the gauges and the runtime figures are as of the answer.
     const at = process.hrtime.bigint();
     const appNames = new Set(appSnapshot?.familyNames);
-    const scopes: ScopeMetrics[] = [...own.scopeMetrics];
+    const scopes: ScopeMetrics[] = [];
+    if (this.options.process) scopes.push({ scope: { name: '@worker-health/exporter/process' }, metrics: this.options.process.metrics() });
     const runtimeSnapshot = runtime?.snapshot();
     if (runtime && runtimeSnapshot) scopes.push(runtime.scopeMetrics(runtimeSnapshot, appNames));
     // The age of the oldest main-thread figures served (before a first recording or collection: since the start).
@@ -77,6 +78,7 @@ export class MetricsPage {
     sink.write(watchdog.metricsText());
     sink.write(shared.text(at));
     // With the application's metrics, target_info is theirs (it comes with their chunks).
+    const resource = { attributes: this.options.resourceAttributes };
     for (const _ of writeResourceMetrics(sink, { resource, scopeMetrics: scopes }, { withTargetInfo: !appSnapshot, skip: appNames }));
     if (recordedAt.length > 0)
       sink.write(gaugeText(AGE_GAUGE, gauges.labels, AGE_HELP, Math.max(...recordedAt.map((t) => Number(at - t))) / 1e9));

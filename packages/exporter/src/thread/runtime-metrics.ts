@@ -1,6 +1,9 @@
-import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
-import { AggregationTemporality, DataPointType, type MetricData, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import type { Attributes, HrTime } from '@opentelemetry/api';
+import type { MetricData, ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import { CUMULATIVE, DATA_POINT_TYPES, DOUBLE, hrNow } from '../shared/prometheus-text.js';
 import { GC_DURATION_BOUNDARIES, type RuntimeFiguresReader, type RuntimeFiguresSnapshot } from '../shared/runtime-figures.js';
+
+const { GAUGE, HISTOGRAM, SUM } = DATA_POINT_TYPES;
 
 const DELAY_STATS = [
   ['min', 'Event loop minimum delay.'],
@@ -43,9 +46,9 @@ export class RuntimeMetrics {
     };
     const gauge = (name: string, description: string, unit: string, dataPoints: Array<ReturnType<typeof point<number>>>) =>
       add({
-        descriptor: { name, description, unit, valueType: ValueType.DOUBLE },
-        aggregationTemporality: AggregationTemporality.CUMULATIVE,
-        dataPointType: DataPointType.GAUGE,
+        descriptor: { name, description, unit, valueType: DOUBLE },
+        aggregationTemporality: CUMULATIVE,
+        dataPointType: GAUGE,
         dataPoints,
       });
 
@@ -65,10 +68,10 @@ export class RuntimeMetrics {
         name: 'nodejs.eventloop.time',
         description: 'Cumulative duration of time the event loop has been in each state.',
         unit: 's',
-        valueType: ValueType.DOUBLE,
+        valueType: DOUBLE,
       },
-      aggregationTemporality: AggregationTemporality.CUMULATIVE,
-      dataPointType: DataPointType.SUM,
+      aggregationTemporality: CUMULATIVE,
+      dataPointType: SUM,
       isMonotonic: true,
       dataPoints: [point(active / 1000, { 'nodejs.eventloop.state': 'active' }), point(idle / 1000, { 'nodejs.eventloop.state': 'idle' })],
     });
@@ -86,10 +89,10 @@ export class RuntimeMetrics {
           name: 'v8js.gc.duration',
           description: 'Garbage collection duration by kind, one of major, minor, incremental or weakcb.',
           unit: 's',
-          valueType: ValueType.DOUBLE,
+          valueType: DOUBLE,
         },
-        aggregationTemporality: AggregationTemporality.CUMULATIVE,
-        dataPointType: DataPointType.HISTOGRAM,
+        aggregationTemporality: CUMULATIVE,
+        dataPointType: HISTOGRAM,
         dataPoints: snapshot.gc.map((gc) =>
           point(
             { buckets: { boundaries: [...GC_DURATION_BOUNDARIES], counts: gc.buckets }, sum: gc.sum, count: gc.count },
@@ -107,10 +110,10 @@ export class RuntimeMetrics {
         name: 'v8js.memory.heap.space.size',
         description: 'Total heap memory size pre-allocated for a heap space.',
         unit: 'By',
-        valueType: ValueType.DOUBLE,
+        valueType: DOUBLE,
       },
-      aggregationTemporality: AggregationTemporality.CUMULATIVE,
-      dataPointType: DataPointType.SUM,
+      aggregationTemporality: CUMULATIVE,
+      dataPointType: SUM,
       isMonotonic: false,
       dataPoints: bySpace((s) => s.size),
     });
@@ -140,10 +143,4 @@ export class RuntimeMetrics {
     );
     return { scope: { name: '@worker-health/exporter/runtime' }, metrics: metrics.filter((m) => m.dataPoints.length > 0) };
   }
-}
-
-/** Now, as an OpenTelemetry `HrTime`. */
-export function hrNow(): HrTime {
-  const ms = performance.timeOrigin + performance.now();
-  return [Math.floor(ms / 1000), Math.round((ms % 1000) * 1e6)];
 }

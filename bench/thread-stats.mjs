@@ -1,0 +1,11 @@
+// The package's health thread, plus one answer for the memory breakdown: {type: 'bench:heap'} gets its V8
+// heap statistics. Started through the host's spawn seam by setups.mjs ('package-stats'); the wrapper
+// itself is this file, a few hundred bytes.
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
+import { parentPort } from 'node:worker_threads';
+
+await import('../packages/exporter/dist/health-thread.js');
+parentPort.on('message', (message) => {
+  if (message?.type === 'bench:heap')
+    parentPort.postMessage({ type: 'bench:heap', heap: getHeapStatistics(), spaces: getHeapSpaceStatistics() });
+});
