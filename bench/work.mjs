@@ -29,7 +29,10 @@ function hashItem() {
   let sink = 0;
   for (let i = 0; i < HASHES_PER_ITEM; i++) {
     const buffer = Buffer.allocUnsafe(4096);
-    for (let j = 0; j < 4096; j += 4) buffer.writeUInt32LE((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648), j);
+    for (let j = 0; j < 4096; j += 4) {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      buffer.writeUInt32LE(seed, j);
+    }
     sink ^= createHash('sha256').update(buffer).digest()[0];
   }
   return sink;
