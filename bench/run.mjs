@@ -99,7 +99,7 @@ const P = QUICK
       stallLeadMs: 2_000,
       detectRuns: 5,
       detectBlockMs: 2_500,
-      costRounds: 5,
+      costRounds: 9,
       breakdownRounds: 3,
       costRunMs: 3_000,
       costWarmupMs: 300,
