@@ -80,8 +80,8 @@ export async function probesUnderScrapes(P, series, scrapers, env) {
 }
 
 /** Median time of `scrapes` sequential scrapes (fresh connection each) of a target with `series` application series. */
-async function scrapeTime(mode, series, scrapes) {
-  const target = await startTarget(mode, { BENCH_SERIES: String(series), BENCH_METRICS_TIMEOUT_MS: '10000' });
+export async function scrapeTime(mode, series, scrapes, env = {}) {
+  const target = await startTarget(mode, { BENCH_SERIES: String(series), BENCH_METRICS_TIMEOUT_MS: '10000', ...env });
   await scrapeOnce(target.port);
   const times = [];
   let bytes = 0;

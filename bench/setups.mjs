@@ -15,6 +15,7 @@
 // the package from another checkout's build (packages/exporter of it), to measure an earlier version
 // with the same harness.
 import { createServer } from 'node:http';
+import * as workerThreads from 'node:worker_threads';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 export const SETUPS = ['off', 'off-otel', 'package', 'package-lean', 'package-gc', 'package-stats', 'prom-client', 'bare-otel', 'floor'];
@@ -56,7 +57,7 @@ export async function startSetup(name, { threshold = 1, series = 0, metricsTimeo
         gcMetrics: name === 'package-gc',
       });
     case 'package-stats':
-      return workerHealthWithStats(threshold);
+      return workerHealthWithStats(threshold, exporterDir);
     case 'prom-client':
       return promClient(series);
     case 'bare-otel':
@@ -120,14 +121,32 @@ async function workerHealth({ threshold, series, defaultMetrics, gcMetrics = fal
   return healthcheck.port;
 }
 
-/** `package` with its defaults, its thread started through the host's spawn seam as thread-stats.mjs. */
-async function workerHealthWithStats(threshold) {
-  const { resolveSettings } = await import('../packages/exporter/dist/main/options.js');
-  const { startHealthcheck } = await import('../packages/exporter/dist/main/worker-healthcheck.js');
-  const { spawnHealthThread } = await import('../packages/exporter/dist/main/health-thread-host.js');
+/**
+ * `package` with its defaults, its thread started through the host's spawn seam as thread-stats.mjs. With
+ * `exporterDir`, the build of another checkout, in this layout or in the flat one of earlier versions (no
+ * heap limits there: the thread is started as they started it).
+ */
+async function workerHealthWithStats(threshold, exporterDir) {
+  const { existsSync } = await import('node:fs');
+  const { pathToFileURL } = await import('node:url');
+  const dist = exporterDir ? pathToFileURL(`${exporterDir}/dist/`) : new URL('../packages/exporter/dist/', import.meta.url);
+  const flat = !existsSync(new URL('main/', dist));
+  const internal = (file) =>
+    import(new URL(flat ? file.replace(/^(main|shared|thread)\//, '').replace('options.js', 'settings.js') : file, dist).href);
+  const { resolveSettings } = await internal('main/options.js');
+  const { startHealthcheck } = await internal('main/worker-healthcheck.js');
+  const host = await internal('main/health-thread-host.js');
+  const { threadExecOptions } = await internal('main/preload-flags.js');
+  const wrapper = new URL('./thread-stats.mjs', import.meta.url);
+  process.env.BENCH_THREAD_BUNDLE = new URL('health-thread.js', dist).href;
   const healthcheck = await startHealthcheck(
     resolveSettings({ workerName: 'bench', port: 0, bindAddress: '127.0.0.1', eventLoopBlockThresholdSeconds: threshold }),
-    { spawnThread: (data) => (statsThread = spawnHealthThread(data, new URL('./thread-stats.mjs', import.meta.url))) },
+    {
+      spawnThread: (data) =>
+        (statsThread = flat
+          ? new workerThreads.Worker(wrapper, { workerData: data, ...threadExecOptions() })
+          : host.spawnHealthThread(data, wrapper)),
+    },
   );
   healthcheck.setListenerHealthy(true);
   return healthcheck.port;

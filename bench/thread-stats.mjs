@@ -4,7 +4,8 @@
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 
-await import('../packages/exporter/dist/health-thread.js');
+// BENCH_THREAD_BUNDLE: the bundle of another build (setups.mjs, `exporterDir`); else this repository's.
+await import(process.env.BENCH_THREAD_BUNDLE ?? new URL('../packages/exporter/dist/health-thread.js', import.meta.url).href);
 parentPort.on('message', (message) => {
   if (message?.type === 'bench:heap')
     parentPort.postMessage({ type: 'bench:heap', heap: getHeapStatistics(), spaces: getHeapSpaceStatistics() });
