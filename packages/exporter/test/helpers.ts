@@ -1,8 +1,11 @@
 // Helpers of the exporter's own tests; shared ones are in @worker-health/testing.
 import type { Worker } from 'node:worker_threads';
+import type { CollectionResult } from '@opentelemetry/sdk-metrics';
+import { sleep } from '@worker-health/testing';
 import type { WorkerHealthcheck, WorkerHealthcheckOptions } from '../src/index.js';
 import { resolveSettings } from '../src/main/options.js';
 import { spawnHealthThread } from '../src/main/health-thread-host.js';
+import { HealthcheckMetricReader } from '../src/main/healthcheck-metric-reader.js';
 import { startHealthcheck } from '../src/main/worker-healthcheck.js';
 
 /** The variables, spelled out here so that a renamed one fails the tests. */
@@ -20,4 +23,17 @@ export async function startCrashable(options: WorkerHealthcheckOptions): Promise
     spawnThread: (data) => (current = spawnHealthThread(data, new URL('./fixtures/crashable-thread.mjs', import.meta.url))),
   });
   return { hc, crash: () => current?.postMessage({ type: 'test:crash' }) };
+}
+
+/** A reader whose collections take `delayMs`, counting them. */
+export class SlowReader extends HealthcheckMetricReader {
+  collections = 0;
+  constructor(private readonly delayMs: number) {
+    super();
+  }
+  override async collect(): Promise<CollectionResult> {
+    this.collections++;
+    await sleep(this.delayMs);
+    return super.collect();
+  }
 }

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { MeterProvider, type CollectionResult } from '@opentelemetry/sdk-metrics';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { startWorkerHealthcheck } from '../src/index.js';
-import { HealthcheckMetricReader } from '../src/metric-reader.js';
+import { SlowReader } from './helpers.js';
 import { Child, get, raw, sleep, startProber, type ProbeReply } from '@worker-health/testing';
 
 const percentile = (values: number[], p: number) => {
@@ -95,19 +95,6 @@ describe('/health while /metrics works', () => {
     assert.ok(scrapes >= 16, `${scrapes} scrapes`);
   });
 });
-
-/** A reader whose collections take `delayMs`, counting them. */
-class SlowReader extends HealthcheckMetricReader {
-  collections = 0;
-  constructor(private readonly delayMs: number) {
-    super();
-  }
-  override async collect(): Promise<CollectionResult> {
-    this.collections++;
-    await sleep(this.delayMs);
-    return super.collect();
-  }
-}
 
 describe('a burst of scrapes is one page', () => {
   it('12 scrapes at once: one collection, one page, every body the same', async () => {

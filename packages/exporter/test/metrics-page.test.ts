@@ -5,6 +5,7 @@ import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runti
 import { MeterProvider, type CollectionResult } from '@opentelemetry/sdk-metrics';
 import { startWorkerHealthcheck, workerMetricNames, type WorkerHealthcheck } from '../src/index.js';
 import { HealthcheckMetricReader } from '../src/metric-reader.js';
+import { SlowReader } from './helpers.js';
 import { Child, get, hasPrometheusTools, parseExposition, sleep, until } from '@worker-health/testing';
 
 const start = (options: Partial<Parameters<typeof startWorkerHealthcheck>[0]> = {}) =>
@@ -40,19 +41,6 @@ describe('served names', () => {
     }
   });
 });
-
-/** A reader whose collections take `delayMs`. */
-class SlowReader extends HealthcheckMetricReader {
-  collections = 0;
-  constructor(private readonly delayMs: number) {
-    super();
-  }
-  override async collect(): Promise<CollectionResult> {
-    this.collections++;
-    await sleep(this.delayMs);
-    return super.collect();
-  }
-}
 
 describe('freshness when the main thread is late', () => {
   it('a slow application reader: the age gauge is always there and true to when the collection began', async () => {
