@@ -76,13 +76,33 @@ port.on('message', (message: MainMessage) => {
       const force = setTimeout(() => server.closeAllConnections(), message.graceMs);
       server.close(() => {
         clearTimeout(force);
-        // Closing the port leaves the thread's loop empty: the thread exits, which the host awaits.
-        port.close();
+        post({ type: 'closed' });
       });
       server.closeIdleConnections();
       break;
     }
+    case 'exit':
+      // Closing the port leaves the thread's loop empty: the thread exits, which the host awaits.
+      port.close();
+      break;
   }
+});
+
+// The thread never ends by itself while an inspector session to the main thread
+// may still be settling. Node aborts the whole process (SIGABRT) when the main
+// thread answers a session's disconnect while this thread's inspector is being
+// torn down. The host answers `closed` and `crashed` from the main thread's
+// JavaScript, which runs only after the main thread has dealt with every
+// disconnect posted before them, so the thread is ended there: on `exit`, or
+// by `terminate()` after a crash.
+let crashed = false;
+process.on('uncaughtException', (error) => {
+  if (crashed) return;
+  crashed = true;
+  watchdog.close();
+  server.close();
+  server.closeAllConnections();
+  post({ type: 'crashed', message: error instanceof Error ? error.message : String(error), stack: (error as Error)?.stack });
 });
 
 server.once('error', (error: NodeJS.ErrnoException) => {

@@ -141,7 +141,12 @@ export class HealthThreadHost {
       };
       const onMessage = (message: ThreadMessage) => {
         if (message.type === 'listening') settle(() => resolve({ worker, port: message.port }));
-        else if (message.type === 'listen-error') {
+        else if (message.type === 'crashed') {
+          settle(() => {
+            void worker.terminate();
+            reject(new HealthThreadError('the health thread failed while starting', { cause: crashCause(message) }));
+          });
+        } else if (message.type === 'listen-error') {
           settle(() => {
             void worker.terminate();
             reject(new HealthcheckListenError(this.data.port, this.data.bindAddress, message.code, message.message));
@@ -166,6 +171,12 @@ export class HealthThreadHost {
       else if (message.type === 'stall') this.stalled(message.report);
       else if (message.type === 'stall-unavailable') {
         this.onError(new StallReportError(`stall reports carry no stack in this process: ${message.reason}`));
+      } else if (message.type === 'crashed') {
+        this.onError(new HealthThreadError('the health thread crashed', { cause: crashCause(message) }));
+        // Ended from here, not in the thread: see the thread's uncaughtException handler. The exit restarts it.
+        void worker.terminate();
+      } else if (message.type === 'closed') {
+        worker.postMessage({ type: 'exit' } satisfies MainMessage);
       } else if (message.type === 'error') {
         const error = new HealthThreadError(`serving a request failed: ${message.message}`);
         if (message.stack) error.stack = `${error.name}: ${error.message}\n  in the health thread: ${message.stack}`;
@@ -237,4 +248,11 @@ export class HealthThreadHost {
     }, delay);
     this.restartTimer.unref();
   }
+}
+
+/** The thread's uncaught exception, as an Error on this side (structured clone keeps no prototypes). */
+function crashCause(message: { message: string; stack: string | undefined }): Error {
+  const cause = new Error(message.message);
+  if (message.stack) cause.stack = message.stack;
+  return cause;
 }

@@ -46,11 +46,16 @@ export type ThreadMessage =
   | { type: 'collect-app-metrics'; id: number }
   | { type: 'error'; message: string; stack: string | undefined }
   | { type: 'stall'; report: StallReport }
-  | { type: 'stall-unavailable'; reason: string };
+  | { type: 'stall-unavailable'; reason: string }
+  /** An uncaught exception in the thread: it has disconnected its inspector sessions and stopped serving, and waits to be terminated. */
+  | { type: 'crashed'; message: string; stack: string | undefined }
+  /** After `close`: the server is closed and the inspector sessions disconnected; the thread exits on `exit`. */
+  | { type: 'closed' };
 
 /** Main thread → health thread. */
 export type MainMessage =
   | { type: 'app-metrics'; id: number; snapshot: AppMetricsSnapshot | null }
   | { type: 'shared-family'; family: SharedFamily }
   | { type: 'shared-series'; series: SharedSeries }
-  | { type: 'close'; graceMs: number };
+  | { type: 'close'; graceMs: number }
+  | { type: 'exit' };
