@@ -1,11 +1,12 @@
 // scripts/test-counts-reporter.mjs counts as node:test does: run on a fixture with every outcome,
 // its JSON line must say what node:test's own closing lines say, and a failing TODO test must not
-// count as a failure, since it does not fail the run.
+// count as a failure, since it does not fail the run. Each failure is listed by file, name and the
+// first line of its error, so .ci/run can print them in the last lines of its log.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -32,9 +33,9 @@ function runFixture(env: NodeJS.ProcessEnv) {
     );
     const lines = readFileSync(counts, 'utf8').split('\n').filter(Boolean);
     assert.equal(lines.length, 1, 'one line per run');
-    const { package: _, node, ...tally } = JSON.parse(lines[0]!) as Record<string, unknown>;
+    const { package: _, node, failures, ...tally } = JSON.parse(lines[0]!) as Record<string, unknown>;
     assert.equal(node, process.version);
-    return { code: run.status, spec: run.stdout, tally };
+    return { code: run.status, spec: run.stdout, tally, failures };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -45,9 +46,10 @@ const closing = (spec: string, name: string) => Number(new RegExp(`^ℹ ${name} 
 
 describe('scripts/test-counts-reporter.mjs', () => {
   it('counts a failing TODO test as todo, not failed, as node:test does: the run passes', () => {
-    const { code, spec, tally } = runFixture({ COUNTED_FAIL: '0' });
+    const { code, spec, tally, failures } = runFixture({ COUNTED_FAIL: '0' });
     assert.equal(code, 0, spec);
     assert.deepEqual(tally, { passed: 2, failed: 0, skipped: 1, todo: 3 });
+    assert.deepEqual(failures, []);
     assert.deepEqual(
       [closing(spec, 'pass'), closing(spec, 'fail'), closing(spec, 'skipped'), closing(spec, 'todo')],
       [tally.passed, tally.failed, tally.skipped, tally.todo],
@@ -56,9 +58,19 @@ describe('scripts/test-counts-reporter.mjs', () => {
   });
 
   it('counts a failing plain test as failed: the run fails', () => {
-    const { code, spec, tally } = runFixture({ COUNTED_FAIL: '1' });
+    const { code, spec, tally, failures } = runFixture({ COUNTED_FAIL: '1' });
     assert.equal(code, 1, spec);
     assert.deepEqual(tally, { passed: 2, failed: 1, skipped: 1, todo: 3 });
     assert.equal(closing(spec, 'fail'), 1);
+    assert.deepEqual(failures, [{ file: relative(process.cwd(), FIXTURE), test: 'fails', error: 'a real failure' }]);
+  });
+
+  it("lists a suite whose own hook fails, though it counts only the suite's tests", () => {
+    const { code, spec, tally, failures } = runFixture({ COUNTED_FAIL: 'hook' });
+    assert.equal(code, 1, spec);
+    assert.deepEqual(tally, { passed: 3, failed: 0, skipped: 1, todo: 3 });
+    assert.deepEqual(failures, [
+      { file: relative(process.cwd(), FIXTURE), test: 'a suite whose after hook fails', error: 'a hook failure' },
+    ]);
   });
 });
