@@ -46,8 +46,15 @@ class StallWorker {
     return { blocking, unblocked };
   }
 
+  /** The next onStall report, once every line it holds has arrived on standard error too. */
   async stall(): Promise<StallReport> {
-    return (await this.child.next('stall')).stall as StallReport;
+    const report = (await this.child.next('stall')).stall as StallReport;
+    // The thread writes its lines through libuv's pool, the report goes out on the main thread's
+    // stdout: the report may come first.
+    await until("the report's lines on standard error", async () =>
+      report.events.every((e) => this.lines.some((l) => l.event === e.event && l.time === e.time)) ? true : undefined,
+    );
+    return report;
   }
 
   async stop(): Promise<void> {
@@ -65,7 +72,6 @@ describe('a block in a named function', () => {
     const port = await worker.port();
     const { blocking, unblocked } = await worker.block('loop 1500');
     const report = await worker.stall();
-    await until('the unblocked line', async () => worker.lines.find((l) => l.event === 'unblocked'));
 
     const blocked = worker.lines.find((l) => l.event === 'blocked')!;
     assert.ok(blocked, 'a blocked line');
@@ -181,7 +187,7 @@ describe('a block in native code', () => {
     assert.match(late.msg, /taken late, so not the blocking code/);
     assert.ok(
       worker.lines.filter((l) => l.event !== 'late stack').every((l) => !l.frames?.length),
-      'no line but the late one carries a stack',
+      `no line but the late one carries a stack: ${worker.lines.map((l) => `${l.event} (${l.frames?.length ?? 0} frames, lag ${l.lagSeconds})`).join(', ')}`,
     );
     assert.equal(report.native, true);
     assert.deepEqual(report.frames, [], 'the report names no stack as the blocking one');
@@ -331,6 +337,12 @@ describe('many stalls in one process', () => {
       const before = await sample();
       for (let i = 0; i < 200; i++) await worker.block('loop 60');
       await until('the 220th report', async () => (worker.child.lines.filter((l) => 'stall' in l).length >= 220 ? true : undefined));
+      // Each report's lines come on standard error, maybe after it (see StallWorker.stall).
+      await until("the reports' unblocked lines", async () =>
+        worker.lines.filter((l) => l.event === 'unblocked').length >= worker.child.lines.filter((l) => 'stall' in l).length
+          ? true
+          : undefined,
+      );
       await sleep(300);
       const afterwards = await sample();
       const reports = worker.child.lines.filter((l) => 'stall' in l).length;

@@ -55,6 +55,14 @@ interface Block {
   native: boolean | undefined;
   /** A late stack on its way (after native code). */
   late: Promise<void> | undefined;
+  /**
+   * Stacks are taken at each threshold of lag past this one, in seconds: 0, then the lag when
+   * a late stack came. The main thread is back in JavaScript then and its heartbeat is due, so a
+   * stack taken before one more threshold would show the code that runs after the block.
+   */
+  anchorLagSeconds: number;
+  /** Stacks taken since the anchor. */
+  capturesSinceAnchor: number;
 }
 
 /**
@@ -122,7 +130,12 @@ export class StallWatchdog {
     const untilLag = (lagMs: number) => Math.max(1, Math.min(intervalMs, lagMs - state.lagSeconds() * 1000 + 1));
     this.watch();
     const block = this.block;
-    return block ? untilLag(thresholdMs * (block.captures + 1)) : untilLag(thresholdMs);
+    return block ? untilLag(this.nextCaptureLagSeconds(block) * 1000) : untilLag(thresholdMs);
+  }
+
+  /** The lag at which the block's next stack is due: the next threshold of lag past the anchor. */
+  private nextCaptureLagSeconds(block: Block): number {
+    return block.anchorLagSeconds + this.options.state.eventLoopBlockThresholdSeconds * (block.capturesSinceAnchor + 1);
   }
 
   private watch(): void {
@@ -137,7 +150,7 @@ export class StallWatchdog {
         !block.capturing &&
         block.late === undefined &&
         block.captures < STALL_LIMITS.capturesPerBlock &&
-        state.lagSeconds(at) >= state.eventLoopBlockThresholdSeconds * (block.captures + 1)
+        state.lagSeconds(at) >= this.nextCaptureLagSeconds(block)
       ) {
         this.capture(block, 'still blocked');
       }
@@ -156,6 +169,8 @@ export class StallWatchdog {
       frames: undefined,
       native: undefined,
       late: undefined,
+      anchorLagSeconds: 0,
+      capturesSinceAnchor: 0,
     };
     this.block = begun;
     if (this.options.reports) this.capture(begun, 'blocked');
@@ -167,6 +182,7 @@ export class StallWatchdog {
 
   private capture(block: Block, event: 'blocked' | 'still blocked'): void {
     block.captures++;
+    block.capturesSinceAnchor++;
     block.capturing = true;
     const taken = this.options.capture.take();
     block.steps = block.steps.then(async () => {
@@ -191,6 +207,10 @@ export class StallWatchdog {
         block.native ??= true;
         line.msg = `${event === 'blocked' ? 'event loop blocked' : 'event loop still blocked'} outside JavaScript: the main thread did not reach JavaScript within ${STALL_LIMITS.nativeWaitMs} ms (a synchronous system call, an addon, or a very long garbage collection)`;
         block.late = capture.late.then((stack) => {
+          if (stack) {
+            block.anchorLagSeconds = this.options.state.lagSeconds();
+            block.capturesSinceAnchor = 0;
+          }
           if (stack && !this.closed) {
             const late = this.event('late stack');
             late.level = 'info';
