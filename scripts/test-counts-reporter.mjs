@@ -32,7 +32,14 @@ export default async function* testCounts(source) {
         error: firstLine(data.details?.error),
       });
     if (data.details?.type === 'suite') {
-      if (event.type === 'test:fail' && data.details.error?.failureType !== 'subtestsFailed') failure();
+      // A TODO or skipped suite does not fail the run, whatever its hooks do.
+      if (
+        event.type === 'test:fail' &&
+        data.todo === undefined &&
+        data.skip === undefined &&
+        data.details.error?.failureType !== 'subtestsFailed'
+      )
+        failure();
       continue;
     }
     if (data.todo !== undefined) counts.todo++;

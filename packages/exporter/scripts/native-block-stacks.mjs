@@ -36,7 +36,11 @@ split(child.stdout, (object) => {
     }
   }
 });
-const next = (key) => new Promise((resolve) => waiters.push({ key, resolve }));
+const next = (key) => new Promise((resolve, reject) => waiters.push({ key, resolve, reject }));
+// A fixture that dies fails the waits, so the busy processes are stopped too.
+child.on('exit', (code, signal) => {
+  for (const waiter of waiters.splice(0)) waiter.reject(new Error(`the worker exited (${signal ?? code}) while waiting for ${waiter.key}`));
+});
 
 try {
   await next('port');
@@ -56,6 +60,6 @@ try {
     `${stray} of ${rounds} native blocks with a stack other than the late one (${process.version}${hogs.length ? `, ${hogs.length} busy processes beside` : ''})`,
   );
 } finally {
-  child.stdin.write('exit\n');
+  if (child.exitCode === null && child.signalCode === null) child.stdin.write('exit\n');
   for (const hog of hogs) hog.kill();
 }

@@ -13,8 +13,8 @@ const THRESHOLD_SECONDS = 0.5;
 const FRAMES: StallFrame[] = [{ function: 'afterTheSleep', url: 'file:///app/main.js', line: 3, column: 1, kind: 'app' }];
 
 /** A watchdog over a state the test beats, with a capture that answers as the test says. */
-function watched(answer: (takes: number) => Capture) {
-  const state = HealthState.create({ eventLoopBlockThresholdSeconds: THRESHOLD_SECONDS, heartbeatIntervalMs: 20 });
+function watched(answer: (takes: number) => Capture, { reportsOn = true, heartbeatIntervalMs = 20 } = {}) {
+  const state = HealthState.create({ eventLoopBlockThresholdSeconds: THRESHOLD_SECONDS, heartbeatIntervalMs });
   state.setListenerHealthy(true);
   state.beat();
   const lines: StallEvent[] = [];
@@ -24,7 +24,7 @@ function watched(answer: (takes: number) => Capture) {
     state,
     workerName: 'w',
     labels: '',
-    reports: true,
+    reports: reportsOn,
     offBecause: undefined,
     capture: { take: async () => answer(++takes), close: () => {} },
     write: (line) => lines.push(JSON.parse(line) as StallEvent),
@@ -97,4 +97,35 @@ describe('StallWatchdog after a block in native code', () => {
       watchdog.close();
     }
   });
+});
+
+describe('StallWatchdog while no stack can be taken', () => {
+  // Each check reads the lag: counting the reads counts the checks. A check each heartbeat
+  // interval is enough to see the block end; one each millisecond would be a busy thread.
+  for (const [name, answer, reports] of [
+    ['no stack in this process (unavailable)', (): Capture => ({ kind: 'unavailable', reason: 'none here' }), true],
+    ['reports off', (): Capture => ({ kind: 'unavailable', reason: 'not asked' }), false],
+  ] as const) {
+    it(`${name}: checks about once a heartbeat interval for the rest of the block`, async () => {
+      const intervalMs = 50;
+      const { state, watchdog, reports: done } = watched(answer, { reportsOn: reports, heartbeatIntervalMs: intervalMs });
+      let reads = 0;
+      const lagSeconds = state.lagSeconds.bind(state);
+      state.lagSeconds = (at?: bigint) => {
+        reads++;
+        return lagSeconds(at);
+      };
+      watchdog.start();
+      try {
+        const blockMs = 1_500;
+        await sleep(blockMs); // no heartbeat: a block of three thresholds and more
+        const checks = blockMs / intervalMs;
+        assert.ok(reads < 10 * checks, `${reads} reads of the lag in ${blockMs} ms, ${checks} heartbeat intervals`);
+        state.beat();
+        if (reports) await until('the report', async () => done[0]);
+      } finally {
+        watchdog.close();
+      }
+    });
+  }
 });

@@ -14,7 +14,7 @@ export interface Collected {
  */
 export class AppMetricsRelay<T extends Collected> {
   private nextId = 1;
-  private inFlight: { id: number; sentAt: bigint; done: Promise<void>; resolve: () => void } | undefined;
+  private inFlight: { id: number; sentAt: bigint; expired: boolean; done: Promise<void>; resolve: () => void } | undefined;
   private last: T | undefined;
 
   constructor(
@@ -38,14 +38,23 @@ export class AppMetricsRelay<T extends Collected> {
     if (!flight) {
       let resolve!: () => void;
       const done = new Promise<void>((r) => (resolve = r));
-      flight = this.inFlight = { id: this.nextId++, sentAt: now, done, resolve };
+      flight = this.inFlight = { id: this.nextId++, sentAt: now, expired: false, done, resolve };
       this.request(flight.id);
     }
     const waitedMs = Number(now - flight.sentAt) / 1e6;
-    // A request older than the deadline means the main thread is late: do not wait again.
-    if (waitedMs < this.timeoutMs) {
+    // A request older than the deadline means the main thread is late: do not wait again. A timer
+    // may fire a little before the deadline by this clock (libuv counts whole milliseconds from a
+    // time it caches at each turn of the loop), so one that fired marks the deadline as reached.
+    if (!flight.expired && waitedMs < this.timeoutMs) {
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((r) => (timer = setTimeout(r, this.timeoutMs - waitedMs)));
+      const waited = flight;
+      const timeout = new Promise<void>(
+        (r) =>
+          (timer = setTimeout(() => {
+            waited.expired = true;
+            r();
+          }, this.timeoutMs - waitedMs)),
+      );
       await Promise.race([flight.done, timeout]);
       clearTimeout(timer);
     }

@@ -5,7 +5,7 @@ import type { Capture } from './stack-capture.js';
 
 /** The bounds of the stall reports. */
 export const STALL_LIMITS = {
-  /** Stacks taken per block at most: at the threshold, then at each further threshold of lag. */
+  /** Stacks taken per block at most: at the threshold, then at each further threshold of lag (counted from the late stack after native code). */
   capturesPerBlock: 5,
   /** How long the main thread may take to reach JavaScript before it is reported as in native code, in milliseconds. */
   nativeWaitMs: 500,
@@ -69,8 +69,8 @@ interface Block {
  * The health thread's watchdog of the main thread's heartbeat. When the lag
  * passes the threshold (the moment `/health` turns 503) it takes the main
  * thread's stack and reports it while the block lasts, again at each further
- * threshold of lag (a bounded number of times), and how long the block lasted
- * once it ends. It counts blocks and their durations for `/metrics` whether or
+ * threshold of lag (a bounded number of times; after native code, counted
+ * from the late stack), and how long the block lasted once it ends. It counts blocks and their durations for `/metrics` whether or
  * not reports are on. Its own work is a timer check and, during a block, one
  * inspector message per capture: it never holds up a probe.
  */
@@ -111,9 +111,9 @@ export class StallWatchdog {
 
   /**
    * The next check: at the latest one heartbeat interval from now (to see a
-   * block end), sooner when the lag will pass the threshold (or the next
-   * threshold, during a block) before then, so that the report is written the
-   * moment /health turns 503, not up to an interval later.
+   * block end), sooner when the lag will pass the threshold (or, during a
+   * block, the lag of the next stack) before then, so that the report is
+   * written the moment /health turns 503, not up to an interval later.
    */
   private schedule(delayMs: number): void {
     this.timer = setTimeout(() => {
@@ -130,7 +130,14 @@ export class StallWatchdog {
     const untilLag = (lagMs: number) => Math.max(1, Math.min(intervalMs, lagMs - state.lagSeconds() * 1000 + 1));
     this.watch();
     const block = this.block;
-    return block ? untilLag(this.nextCaptureLagSeconds(block) * 1000) : untilLag(thresholdMs);
+    // Nothing falls due at a lag while no stack can be taken: only the block's end is watched for.
+    if (block) return this.mayCapture(block) ? untilLag(this.nextCaptureLagSeconds(block) * 1000) : intervalMs;
+    return state.shuttingDown ? intervalMs : untilLag(thresholdMs);
+  }
+
+  /** Whether another stack may be taken in this block: reports on, none on its way, fewer than the bound. */
+  private mayCapture(block: Block): boolean {
+    return this.options.reports && !block.capturing && block.late === undefined && block.captures < STALL_LIMITS.capturesPerBlock;
   }
 
   /** The lag at which the block's next stack is due: the next threshold of lag past the anchor. */
@@ -145,15 +152,7 @@ export class StallWatchdog {
     const block = this.block;
     if (block) {
       if (beat !== block.beat) this.end(block, beat);
-      else if (
-        this.options.reports &&
-        !block.capturing &&
-        block.late === undefined &&
-        block.captures < STALL_LIMITS.capturesPerBlock &&
-        state.lagSeconds(at) >= this.nextCaptureLagSeconds(block)
-      ) {
-        this.capture(block, 'still blocked');
-      }
+      else if (this.mayCapture(block) && state.lagSeconds(at) >= this.nextCaptureLagSeconds(block)) this.capture(block, 'still blocked');
       return;
     }
     if (!state.isStalled(at) || state.shuttingDown) return;
@@ -207,10 +206,9 @@ export class StallWatchdog {
         block.native ??= true;
         line.msg = `${event === 'blocked' ? 'event loop blocked' : 'event loop still blocked'} outside JavaScript: the main thread did not reach JavaScript within ${STALL_LIMITS.nativeWaitMs} ms (a synchronous system call, an addon, or a very long garbage collection)`;
         block.late = capture.late.then((stack) => {
-          if (stack) {
-            block.anchorLagSeconds = this.options.state.lagSeconds();
-            block.capturesSinceAnchor = 0;
-          }
+          // Any answer, a stack or an error, says the main thread is back in JavaScript.
+          block.anchorLagSeconds = this.options.state.lagSeconds();
+          block.capturesSinceAnchor = 0;
           if (stack && !this.closed) {
             const late = this.event('late stack');
             late.level = 'info';
