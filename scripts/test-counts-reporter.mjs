@@ -10,14 +10,24 @@
 import { appendFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 
-// Enough of an error to tell one failure from another, short enough for a closing list.
+// Enough of an error to tell one failure from another, short enough for a closing list: its
+// first line, and for an assertion's own message ("Expected values to be…") what was compared.
 function firstLine(error) {
   const inner = error?.cause ?? error;
-  const text =
+  let text =
     String(inner?.message ?? inner ?? '')
       .split('\n')
       .find((line) => line.trim() !== '') ?? '';
+  if (inner?.generatedMessage === true && 'expected' in inner) text += ` actual ${shown(inner.actual)}, expected ${shown(inner.expected)}`;
   return text.length > 240 ? `${text.slice(0, 240)}…` : text;
+}
+
+function shown(value) {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }
 
 export default async function* testCounts(source) {

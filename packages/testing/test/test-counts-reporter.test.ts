@@ -65,6 +65,18 @@ describe('scripts/test-counts-reporter.mjs', () => {
     assert.deepEqual(failures, [{ file: relative(process.cwd(), FIXTURE), test: 'fails', error: 'a real failure' }]);
   });
 
+  it("lists an assertion's own message with what it compared", () => {
+    const { code, spec, failures } = runFixture({ COUNTED_FAIL: 'assert' });
+    assert.equal(code, 1, spec);
+    assert.deepEqual(failures, [
+      {
+        file: relative(process.cwd(), FIXTURE),
+        test: 'fails an assertion with its own message',
+        error: 'Expected values to be strictly deep-equal: actual [2,1], expected [1,2]',
+      },
+    ]);
+  });
+
   it('lists nothing for a TODO suite whose hook fails, as the run passes', () => {
     const { code, spec, failures } = runFixture({ COUNTED_FAIL: 'todo-hook' });
     assert.equal(code, 0, spec);
