@@ -5,7 +5,7 @@ import type { Capture } from './stack-capture.js';
 
 /** The bounds of the stall reports. */
 export const STALL_LIMITS = {
-  /** Stacks taken per block at most: at the threshold, then at each further threshold of lag (counted from the late stack after native code). */
+  /** Stacks taken per block at most: at the threshold, then at each further threshold of lag (after native code, counted from the late stack). */
   capturesPerBlock: 5,
   /** How long the main thread may take to reach JavaScript before it is reported as in native code, in milliseconds. */
   nativeWaitMs: 500,
@@ -70,9 +70,10 @@ interface Block {
  * passes the threshold (the moment `/health` turns 503) it takes the main
  * thread's stack and reports it while the block lasts, again at each further
  * threshold of lag (a bounded number of times; after native code, counted
- * from the late stack), and how long the block lasted once it ends. It counts blocks and their durations for `/metrics` whether or
- * not reports are on. Its own work is a timer check and, during a block, one
- * inspector message per capture: it never holds up a probe.
+ * from the late stack), and how long the block lasted once it ends. It counts
+ * blocks and their durations for `/metrics` whether or not reports are on.
+ * Its own work is a timer check and, during a block, one inspector message
+ * per capture: it never holds up a probe.
  */
 export class StallWatchdog {
   private timer: NodeJS.Timeout | undefined;
