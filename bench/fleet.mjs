@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync,
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Child, freePort, until } from '@worker-health/testing';
+import { Child, freePort, listeningPort, until } from '@worker-health/testing';
 import { machine, median, round, sleep } from './lib.mjs';
 import { writeReport } from './report.mjs';
 
@@ -102,9 +102,11 @@ async function main() {
   const started = Date.now();
   const machineAtStart = machine();
   try {
-    const dispatcherPort = await freePort();
-    const dispatcher = spawn(pathToFileURL(DISPATCHER), { EXAMPLE_DISPATCHER_PORT: String(dispatcherPort) });
-    await dispatcher.next('dispatcherPort');
+    // The dispatcher and Prometheus bind port 0 and the port is read back; the healthcheck's variable takes
+    // no 0, so each worker gets a freePort(), which is below the ephemeral range that the workers' own
+    // outgoing connections draw from (a port picked there was once taken by one before it was bound).
+    const dispatcher = spawn(pathToFileURL(DISPATCHER), { EXAMPLE_DISPATCHER_PORT: '0' });
+    const { dispatcherPort } = await dispatcher.next('dispatcherPort');
 
     const names = Array.from({ length: P.workers }, (_, i) => `worker-${String(i + 1).padStart(2, '0')}`);
     const blocked = names[Math.floor(names.length / 2)];
@@ -134,7 +136,6 @@ async function main() {
     );
     const rules = alertRules(P.alertForSeconds);
     writeFileSync(join(dir, 'alerts.yml'), rules);
-    const prometheusPort = await freePort();
     writeFileSync(
       join(dir, 'prometheus.yml'),
       [
@@ -155,10 +156,10 @@ async function main() {
     const server = spawn('prometheus', {}, [
       `--config.file=${join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${prometheusPort}`,
+      '--web.listen-address=127.0.0.1:0',
       '--log.level=warn',
     ]);
-    const prometheus = new Prometheus(prometheusPort);
+    const prometheus = new Prometheus(await listeningPort(server.process.pid, 'prometheus'));
     const value = async (query) => (await prometheus.query(query))[0]?.value;
     await until('Prometheus to be ready', async () => ((await fetch(`${prometheus.url}/-/ready`)).ok ? true : undefined), 30_000);
     await until(

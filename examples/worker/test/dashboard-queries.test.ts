@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freePort, get, hasPrometheusTools, until } from '@worker-health/testing';
+import { get, hasPrometheusTools, until } from '@worker-health/testing';
 import { queryPanels, type DashboardJson, type DashboardTarget } from './dashboard-lint.js';
 import { healthIs, Processes } from './helpers.js';
 import { PrometheusServer, type Series } from './prometheus-server.js';
@@ -312,22 +312,22 @@ describe('every panel query of examples/grafana, on a real Prometheus scraping a
 
   it('each query shows its workers at its moment: the blocked worker, the Hatchet worker', { timeout: 180_000 }, async (t) => {
     if (!hasPrometheusTools(t, 'prometheus')) return;
-    const dispatcherPort = await freePort();
-    await processes.dispatcher(dispatcherPort);
+    const dispatcherPort = (await processes.dispatcher()).port;
     const plain = [...LABEL_WORKERS.map((name) => ({ name, form: 'label' })), { name: SUFFIX_WORKER, form: 'suffix' }];
     const ports: Record<string, number> = {};
-    for (const name of [...plain.map((w) => w.name), HATCHET_WORKER]) ports[name] = await freePort();
-    const tasksPort = await freePort();
+    let tasksPort = 0;
     await Promise.all([
-      ...plain.map(({ name, form }) =>
-        processes.worker(dispatcherPort, ports[name]!, { EXAMPLE_WORKER_NAME: name, EXAMPLE_METRIC_NAME_FORM: form }),
-      ),
-      processes.hatchetWorker(ports[HATCHET_WORKER]!, tasksPort, {
-        EXAMPLE_WORKER_NAME: HATCHET_WORKER,
-        EXAMPLE_METRIC_NAME_FORM: 'label',
+      ...plain.map(async ({ name, form }) => {
+        ports[name] = (
+          await processes.worker(dispatcherPort, undefined, { EXAMPLE_WORKER_NAME: name, EXAMPLE_METRIC_NAME_FORM: form })
+        ).port;
+      }),
+      processes.hatchetWorker(undefined, 0, { EXAMPLE_WORKER_NAME: HATCHET_WORKER, EXAMPLE_METRIC_NAME_FORM: 'label' }).then((worker) => {
+        ports[HATCHET_WORKER] = worker.port;
+        tasksPort = worker.tasksPort;
       }),
     ]);
-    const workers = Object.keys(ports);
+    const workers = [...plain.map((w) => w.name), HATCHET_WORKER];
     // The Hatchet worker is HEALTHY once its stream is open and a heartbeat was answered.
     await Promise.all(workers.map((name) => until(`${name} to be healthy`, healthIs(ports[name]!, 200), 20_000)));
 

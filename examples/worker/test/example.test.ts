@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { freePort, get, sleep, until, type Child } from '@worker-health/testing';
+import { get, sleep, until, type Child } from '@worker-health/testing';
 import { healthIs, MAIN, Processes } from './helpers.js';
 
 describe('example worker', () => {
   const processes = new Processes();
   after(() => processes.killAll());
-  const startDispatcher = (port: number) => processes.dispatcher(port);
-  const startWorker = (dispatcherPort: number, healthPort: number) => processes.worker(dispatcherPort, healthPort);
 
   it('follows its listener connection: healthy, unhealthy while the dispatcher is away, healthy again', async () => {
-    const dispatcherPort = await freePort();
-    const healthPort = await freePort();
-    const dispatcher = await startDispatcher(dispatcherPort);
-    await startWorker(dispatcherPort, healthPort);
+    const dispatcher = await processes.dispatcher();
+    const dispatcherPort = dispatcher.port;
+    const healthPort = (await processes.worker(dispatcherPort)).port;
     await until('HEALTHY', healthIs(healthPort, 200));
 
     dispatcher.process.kill('SIGTERM');
@@ -23,16 +20,17 @@ describe('example worker', () => {
     assert.equal((await get(healthPort, '/livez')).status, 200, 'an upstream outage does not fail liveness');
     assert.equal((await get(healthPort, '/readyz')).status, 503);
 
-    await startDispatcher(dispatcherPort);
+    // Back on the same port, the one the worker knows.
+    await processes.dispatcher(dispatcherPort);
     const back = await until('HEALTHY again', healthIs(healthPort, 200));
     assert.equal(back.body, '{"status":"HEALTHY"}');
   });
 
   it('finishes the task in flight on SIGTERM during a blocking task, then exits 0 and frees the port', async () => {
-    const dispatcherPort = await freePort();
-    const healthPort = await freePort();
-    const dispatcher = await startDispatcher(dispatcherPort);
-    const worker = await startWorker(dispatcherPort, healthPort);
+    const dispatcher = await processes.dispatcher();
+    const dispatcherPort = dispatcher.port;
+    const worker = await processes.worker(dispatcherPort);
+    const healthPort = worker.port;
     await until('HEALTHY', healthIs(healthPort, 200));
 
     const submitted = await fetch(`http://127.0.0.1:${dispatcherPort}/tasks?kind=block&seconds=2`, { method: 'POST' });
@@ -47,10 +45,10 @@ describe('example worker', () => {
   });
 
   it('keeps its connection through a block longer than the silence limit (regression: a socket timeout fired after the block)', async () => {
-    const dispatcherPort = await freePort();
-    const healthPort = await freePort();
-    const dispatcher = await processes.dispatcher(dispatcherPort);
-    const worker = await processes.worker(dispatcherPort, healthPort, { EXAMPLE_LISTENER_SILENCE_MS: '3000' });
+    const dispatcher = await processes.dispatcher();
+    const dispatcherPort = dispatcher.port;
+    const worker = await processes.worker(dispatcherPort, undefined, { EXAMPLE_LISTENER_SILENCE_MS: '3000' });
+    const healthPort = worker.port;
     await until('HEALTHY', healthIs(healthPort, 200));
     await fetch(`http://127.0.0.1:${dispatcherPort}/tasks?kind=block&seconds=4`, { method: 'POST' });
     await until('the block to be seen', healthIs(healthPort, 503));
@@ -66,11 +64,11 @@ describe('example worker', () => {
   });
 
   it('sends a task addressed to one worker to that worker only, and serves the label form when asked', async () => {
-    const dispatcherPort = await freePort();
-    await processes.dispatcher(dispatcherPort);
-    const [first, second] = [await freePort(), await freePort()];
-    await processes.worker(dispatcherPort, first, { EXAMPLE_WORKER_NAME: 'first' });
-    await processes.worker(dispatcherPort, second, { EXAMPLE_WORKER_NAME: 'second-one', EXAMPLE_METRIC_NAME_FORM: 'label' });
+    const dispatcherPort = (await processes.dispatcher()).port;
+    const first = (await processes.worker(dispatcherPort, undefined, { EXAMPLE_WORKER_NAME: 'first' })).port;
+    const second = (
+      await processes.worker(dispatcherPort, undefined, { EXAMPLE_WORKER_NAME: 'second-one', EXAMPLE_METRIC_NAME_FORM: 'label' })
+    ).port;
     await until('both HEALTHY', async () => ((await healthIs(first, 200)()) && (await healthIs(second, 200)()) ? true : undefined));
     const metrics = (await get(second, '/metrics')).body;
     assert.match(metrics, /^hatchet_worker_listener_health\{worker="second-one"\} 1$/m);

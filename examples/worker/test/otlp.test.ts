@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, describe, it } from 'node:test';
-import { freePort, until } from '@worker-health/testing';
+import { until } from '@worker-health/testing';
 import { Processes } from './helpers.js';
 
 interface OtlpPoint {
@@ -58,8 +58,8 @@ describe('OTLP export of the core gauges', () => {
   it('sends both gauges with the right values to a collector named by OTEL_EXPORTER_OTLP_ENDPOINT', { timeout: 60_000 }, async () => {
     const collector = await receiver();
     server = collector.server;
-    const dispatcherPort = await freePort();
-    const dispatcher = await processes.dispatcher(dispatcherPort);
+    const dispatcher = await processes.dispatcher();
+    const dispatcherPort = dispatcher.port;
     const worker = processes.spawn(new URL('../dist/otlp-main.js', import.meta.url), {
       EXAMPLE_DISPATCHER_PORT: String(dispatcherPort),
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collector.port}`,

@@ -1,9 +1,9 @@
-// A real Prometheus server for the tests (Debian's `prometheus`), on a free loopback port, with its
+// A real Prometheus server for the tests (Debian's `prometheus`), on a loopback port it picks itself, with its
 // data in a temporary folder, and the parts of its HTTP API the tests ask.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, until, type Child } from '@worker-health/testing';
+import { listeningPort, until, type Child } from '@worker-health/testing';
 import type { Processes } from './helpers.js';
 
 /** One series of a query's answer: its labels and its points as [seconds, value]. */
@@ -26,14 +26,17 @@ export class PrometheusServer {
 
   /** Starts Prometheus with `config` (YAML text) written into `dir`; resolves once it is ready. */
   static async start(processes: Processes, dir: string, config: string): Promise<PrometheusServer> {
-    const port = await freePort();
     writeFileSync(join(dir, 'prometheus.yml'), config);
+    // Port 0, read back from the process: a port picked free up front can be taken before it is bound.
     const child = processes.spawn('prometheus', {}, [
       `--config.file=${join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
+      '--web.listen-address=127.0.0.1:0',
       '--log.level=warn',
     ]);
+    const port = await listeningPort(child.process.pid!, 'prometheus').catch((error: Error) =>
+      assert.fail(`${error.message}; prometheus stderr: ${child.stderr}`),
+    );
     const server = new PrometheusServer(child, port);
     await until(
       'Prometheus to be ready',

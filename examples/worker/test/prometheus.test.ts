@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { freePort, get, hasPrometheusTools, sleep, until } from '@worker-health/testing';
+import { get, hasPrometheusTools, sleep, until } from '@worker-health/testing';
 import { healthIs, Processes } from './helpers.js';
 import { PrometheusServer } from './prometheus-server.js';
 
@@ -20,9 +20,9 @@ describe('with a real Prometheus server', () => {
 
   it('sees health 1, 0 while the dispatcher is down, 1 again, and the lag of a blocking task', { timeout: 120_000 }, async (t) => {
     if (!hasPrometheusTools(t, 'prometheus') || !hasPrometheusTools(t)) return;
-    const [dispatcherPort, healthPort] = [await freePort(), await freePort()];
-    let dispatcher = await processes.dispatcher(dispatcherPort);
-    await processes.worker(dispatcherPort, healthPort);
+    let dispatcher = await processes.dispatcher();
+    const dispatcherPort = dispatcher.port;
+    const healthPort = (await processes.worker(dispatcherPort)).port;
     await until('the worker to be healthy', healthIs(healthPort, 200));
 
     const live = await get(healthPort, '/metrics');
