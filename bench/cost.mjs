@@ -70,6 +70,7 @@ export async function cost(P, workload = 'task', keys = COST_ROWS.map((row) => r
         runs.map((x) => (x.heapGrowth - baseHeap) / MiB),
         1,
       ),
+      ...accounting(runs, base),
       itemsPerSecond: round(median(runs.map((x) => x.itemsPerSecond)), 0),
       rssMiB: round(median(runs.map((x) => x.rss)) / MiB, 1),
       heapMiB: round(median(runs.map((x) => x.heapUsed)) / MiB, 1),
@@ -79,6 +80,45 @@ export async function cost(P, workload = 'task', keys = COST_ROWS.map((row) => r
     };
   }
   return out;
+}
+
+/**
+ * Where the main thread's time went, as fractions of the run's wall time, each over the same figure of
+ * the `nothing` rounds: outside the work items (event-loop turns, timers, a main-thread server, GC between
+ * items), waiting for a core while runnable (schedstat), in GC (the main thread's, inside items or not),
+ * and `lost`, the three summed. `setupCores`: the CPU the set-up's own threads took, in cores. Unlike the
+ * throughput ratio, these do not move with the machine's speed: a slower core makes the work slower, not
+ * the share of the time it leaves. They bound a set-up's cost from above, but for one part: a set-up's
+ * effect on how fast the work itself runs (caches, a busy sibling core), which `setupCores` bounds.
+ */
+function accounting(runs, base) {
+  const over = (key) => {
+    const baseline = median(base.map((x) => x[key]));
+    return spread(
+      runs.map((x) => x[key] - baseline),
+      4,
+    );
+  };
+  const ratioOver = (key) => {
+    const baseline = median(base.map((x) => x[key]));
+    return spread(
+      runs.map((x) => x[key] / baseline),
+      4,
+    );
+  };
+  return {
+    outsideOverNothing: over('outsideGrowth'),
+    waitOverNothing: over('waitGrowth'),
+    gcOverNothing: over('gcGrowth'),
+    lostOverNothing: over('lostGrowth'),
+    otherCoresOverNothing: over('otherCoresGrowth'),
+    setupCores: spread(
+      runs.map((x) => x.setupCores),
+      4,
+    ),
+    cpuPerItemRatio: ratioOver('cpuPerItemRatio'),
+    onCoreShareRatio: ratioOver('onCoreShareRatio'),
+  };
 }
 
 /** Median and range of per-round figures, and the figures themselves. */
@@ -110,8 +150,19 @@ async function costProcess(row, P, decoyPort, workload) {
   await sleep(P.costSettleMs);
   const second = await costRun(target, port, P);
   await target.stop();
+  const lost = (run) => (run.ms - run.workMs + run.sched.mainWaitMs + run.gcMs) / run.ms;
   return {
     speedup: second.items / second.ms / (first.items / first.ms),
+    // The main thread's time that went to anything but the work, second run against the first.
+    outsideGrowth: (second.ms - second.workMs) / second.ms - (first.ms - first.workMs) / first.ms,
+    waitGrowth: second.sched.mainWaitMs / second.ms - first.sched.mainWaitMs / first.ms,
+    gcGrowth: second.gcMs / second.ms - first.gcMs / first.ms,
+    lostGrowth: lost(second) - lost(first),
+    setupCores: second.sched.setupCpuMs / second.ms,
+    // Throughput is exactly (items per ms on a core) × (the share of the wall time on a core).
+    cpuPerItemRatio: second.sched.mainRunMs / second.items / (first.sched.mainRunMs / first.items),
+    onCoreShareRatio: second.sched.mainRunMs / second.ms / (first.sched.mainRunMs / first.ms),
+    otherCoresGrowth: second.sched.otherCpuMs / second.ms - first.sched.otherCpuMs / first.ms,
     itemsPerSecond: (second.items / second.ms) * 1000,
     rssGrowth: second.rss - first.rss,
     rssNoGcGrowth: second.rssNoGc - first.rssNoGc,

@@ -5,7 +5,9 @@
 // commands:
 //   start <set-up>   start a set-up now (the cost table starts each after a run with nothing)
 //   block <ms>       block the main thread with a busy loop
-//   run <ms>         work items (work.mjs: `task`, or BENCH_WORKLOAD) one after another until <ms> have passed
+//   run <ms>         work items (work.mjs: `task`, or BENCH_WORKLOAD) one after another until <ms> have passed;
+//                    says the time inside the items, the main thread's GC time, and what each kind of
+//                    thread took of the cores meanwhile (schedstat: the main thread, the set-up's, the rest)
 //   spin <n>         a fixed amount of work on the main thread, without yielding: <n> rounds; says how long it took
 //   mem              RSS before gc(), then RSS and main-thread heap after gc()
 //   peak             the peak RSS since the last `peak` (VmHWM of /proc, then reset), without gc()
@@ -13,9 +15,9 @@
 //                    the main thread and of the set-up's thread by space; before gc() and after it
 //   elu              the main thread's event-loop active time so far
 //   exit
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { startSetup, threadHeap } from './setups.mjs';
 import { runFor } from './work.mjs';
@@ -28,12 +30,18 @@ const options = {
 };
 const say = (object) => process.stdout.write(`${JSON.stringify(object)}\n`);
 
+/** The threads there were before a set-up started (or before the first run): any other thread is the set-up's. */
+let baseThreads;
+
+const threadIds = () => readdirSync('/proc/self/task').map(Number);
+
 say({ port: await startSetup(process.argv[2], options) });
 
 const input = createInterface({ input: process.stdin });
 input.on('line', async (line) => {
   const [command, arg] = line.split(' ');
   if (command === 'start') {
+    baseThreads = new Set(threadIds());
     say({ started: arg, port: await startSetup(arg, options) });
   } else if (command === 'block') {
     const started = Date.now();
@@ -43,11 +51,21 @@ input.on('line', async (line) => {
     }
     say({ unblocked: Date.now() });
   } else if (command === 'run') {
+    baseThreads ??= new Set(threadIds());
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
-    const { items, ms, sink } = await runFor(process.env.BENCH_WORKLOAD ?? 'task', Number(arg));
+    let gcMs = 0;
+    const gc = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) gcMs += entry.duration;
+    });
+    gc.observe({ entryTypes: ['gc'] });
+    const before = schedSample();
+    const { items, ms, workMs, sink } = await runFor(process.env.BENCH_WORKLOAD ?? 'task', Number(arg));
+    const sched = schedDelta(before, schedSample());
     delay.disable();
-    say({ run: { items, ms, eldP99Ms: delay.percentile(99) / 1e6, sink } });
+    for (const entry of gc.takeRecords()) gcMs += entry.duration;
+    gc.disconnect();
+    say({ run: { items, ms, workMs, gcMs, sched, eldP99Ms: delay.percentile(99) / 1e6, sink } });
   } else if (command === 'spin') {
     const started = performance.now();
     say({ spinning: Date.now() });
@@ -75,6 +93,43 @@ input.on('line', async (line) => {
     process.exit(0);
   }
 });
+
+/**
+ * Each thread's time on a core and waiting for one (ns, from /proc/self/task/<tid>/schedstat): the main
+ * thread's, the set-up's threads' summed, the rest summed (V8's platform threads, libuv's pool).
+ */
+function schedSample() {
+  const sample = new Map();
+  for (const tid of threadIds()) {
+    try {
+      const [run, wait] = readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      sample.set(tid, { run, wait });
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return sample;
+}
+
+/** What each kind of thread took between two samples, in ms; a thread in only one of them is left out. */
+function schedDelta(before, after) {
+  const out = { mainRunMs: 0, mainWaitMs: 0, setupCpuMs: 0, otherCpuMs: 0, setupThreads: 0 };
+  for (const [tid, b] of before) {
+    const a = after.get(tid);
+    if (!a) continue;
+    const runMs = (a.run - b.run) / 1e6;
+    if (tid === process.pid) {
+      out.mainRunMs = runMs;
+      out.mainWaitMs = (a.wait - b.wait) / 1e6;
+    } else if (baseThreads.has(tid)) {
+      out.otherCpuMs += runMs;
+    } else {
+      out.setupCpuMs += runMs;
+      out.setupThreads++;
+    }
+  }
+  return out;
+}
 
 /** RSS by kind of mapping (bytes): the allocator's brk heap, other anonymous memory (V8 heaps, malloc arenas, stacks), files (the node binary, libraries). */
 function mappings() {
