@@ -86,26 +86,21 @@ export async function cost(P, workload = 'task', keys = COST_ROWS.map((row) => r
  * Where the main thread's time went, as fractions of the run's wall time, each over the same figure of
  * the `nothing` rounds: outside the work items (event-loop turns, timers, a main-thread server, GC between
  * items), waiting for a core while runnable (schedstat), in GC (the main thread's, inside items or not),
- * and `lost`, the three summed. `setupCores`: the CPU the set-up's own threads took, in cores. Unlike the
- * throughput ratio, these do not move with the machine's speed: a slower core makes the work slower, not
- * the share of the time it leaves. They bound a set-up's cost from above, but for one part: a set-up's
- * effect on how fast the work itself runs (caches, a busy sibling core), which `setupCores` bounds.
+ * and `lost`, the three summed (a wait or a GC between items counts twice). `setupCores`: the CPU the
+ * set-up's own threads took, in cores. What they cannot show is a set-up's effect on how fast the work
+ * itself runs (caches, a shared core): `cpuPerItemRatio` holds it, together with the machine's own
+ * changes of speed, and throughput is that ratio's inverse times `onCoreShareRatio`.
  */
 function accounting(runs, base) {
-  const over = (key) => {
+  const against = (key, compare) => {
     const baseline = median(base.map((x) => x[key]));
     return spread(
-      runs.map((x) => x[key] - baseline),
+      runs.map((x) => compare(x[key], baseline)),
       4,
     );
   };
-  const ratioOver = (key) => {
-    const baseline = median(base.map((x) => x[key]));
-    return spread(
-      runs.map((x) => x[key] / baseline),
-      4,
-    );
-  };
+  const over = (key) => against(key, (value, baseline) => value - baseline);
+  const ratioOver = (key) => against(key, (value, baseline) => value / baseline);
   return {
     outsideOverNothing: over('outsideGrowth'),
     waitOverNothing: over('waitGrowth'),
@@ -150,14 +145,16 @@ async function costProcess(row, P, decoyPort, workload) {
   await sleep(P.costSettleMs);
   const second = await costRun(target, port, P);
   await target.stop();
-  const lost = (run) => (run.ms - run.workMs + run.sched.mainWaitMs + run.gcMs) / run.ms;
+  // The main thread's time that went to anything but the work, second run against the first.
+  const outsideGrowth = (second.ms - second.workMs) / second.ms - (first.ms - first.workMs) / first.ms;
+  const waitGrowth = second.sched.mainWaitMs / second.ms - first.sched.mainWaitMs / first.ms;
+  const gcGrowth = second.gcMs / second.ms - first.gcMs / first.ms;
   return {
     speedup: second.items / second.ms / (first.items / first.ms),
-    // The main thread's time that went to anything but the work, second run against the first.
-    outsideGrowth: (second.ms - second.workMs) / second.ms - (first.ms - first.workMs) / first.ms,
-    waitGrowth: second.sched.mainWaitMs / second.ms - first.sched.mainWaitMs / first.ms,
-    gcGrowth: second.gcMs / second.ms - first.gcMs / first.ms,
-    lostGrowth: lost(second) - lost(first),
+    outsideGrowth,
+    waitGrowth,
+    gcGrowth,
+    lostGrowth: outsideGrowth + waitGrowth + gcGrowth,
     setupCores: second.sched.setupCpuMs / second.ms,
     // Throughput is exactly (items per ms on a core) × (the share of the wall time on a core).
     cpuPerItemRatio: second.sched.mainRunMs / second.items / (first.sched.mainRunMs / first.items),

@@ -113,7 +113,7 @@ function schedSample() {
 
 /** What each kind of thread took between two samples, in ms; a thread in only one of them is left out. */
 function schedDelta(before, after) {
-  const out = { mainRunMs: 0, mainWaitMs: 0, setupCpuMs: 0, otherCpuMs: 0, setupThreads: 0 };
+  const out = { mainRunMs: 0, mainWaitMs: 0, setupCpuMs: 0, otherCpuMs: 0 };
   for (const [tid, b] of before) {
     const a = after.get(tid);
     if (!a) continue;
@@ -125,7 +125,6 @@ function schedDelta(before, after) {
       out.otherCpuMs += runMs;
     } else {
       out.setupCpuMs += runMs;
-      out.setupThreads++;
     }
   }
   return out;
