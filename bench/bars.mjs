@@ -24,9 +24,9 @@ export function judge(r) {
   }
   // The cost goals: on both workloads, with defaults, RSS over nothing ≤ the floor's + 4 MiB with and
   // without a forced GC, and throughput ≥ the floor's − 0.01; on the sorting one, throughput ≥ the peer's.
-  for (const [section, name] of [
-    ['cost', 'sorting'],
-    ['costAllocating', 'allocating'],
+  for (const [section, name, sideBySide] of [
+    ['cost', 'sorting', 'throughput'],
+    ['costAllocating', 'allocating', 'throughputAllocating'],
   ]) {
     const c = r[section];
     if (!c) continue;
@@ -35,11 +35,20 @@ export function judge(r) {
     // The nothing row runs the same work twice with nothing started: its range is what the method cannot tell apart.
     const noise = round((nothing.throughputRatio.max - nothing.throughputRatio.min) / 2, 3);
     const withinNoise = (a, b) => (Math.abs(a - b) <= noise ? `; the two differ by less than the method's noise (±${noise})` : '');
-    v[`${section}ThroughputFloor`] = {
-      bar: `${name}: throughput with defaults ≥ the floor's − 0.01`,
-      figure: `${tput} vs ${round(floor.throughputRatio.median - 0.01, 3)}${withinNoise(tput, floor.throughputRatio.median)}`,
-      met: tput >= floor.throughputRatio.median - 0.01,
-    };
+    // The floor goal is judged side by side (throughput.mjs) where that section ran: the cost table's
+    // method cannot tell 0.01 apart.
+    const t = r[sideBySide];
+    v[`${section}ThroughputFloor`] = t
+      ? {
+          bar: `${name}: throughput with defaults ≥ the floor's − 0.01`,
+          figure: `side by side, defaults ${t.defaults.ratio.median} and the floor ${t.floor.ratio.median}: defaults − floor ${t.defaultsMinusFloor.median} (rounds ${t.defaultsMinusFloor.rounds.join(', ')}) vs −0.01; the method's noise, a second process with nothing started: ${t.nothing2.ratio.rounds.join(', ')}`,
+          met: t.defaultsMinusFloor.median >= -0.01,
+        }
+      : {
+          bar: `${name}: throughput with defaults ≥ the floor's − 0.01`,
+          figure: `${tput} vs ${round(floor.throughputRatio.median - 0.01, 3)}${withinNoise(tput, floor.throughputRatio.median)}`,
+          met: tput >= floor.throughputRatio.median - 0.01,
+        };
     for (const [column, words] of [
       ['rssOverNothingMiB', 'after a forced GC'],
       ['rssNoGcOverNothingMiB', 'without a forced GC'],

@@ -12,6 +12,7 @@ import { fleetMarkdown } from './fleet-report.mjs';
 import { judgeMetricsLoad, metricsLoadSection } from './metrics-load-report.mjs';
 import { stallReportsSection } from './stall-reports-report.mjs';
 import { memoryBreakdownSection } from './memory-breakdown-report.mjs';
+import { throughputRows, throughputSection } from './throughput-report.mjs';
 import { round } from './lib.mjs';
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -191,6 +192,10 @@ export function renderTable(r) {
   const parts = [];
   if (r.cost) parts.push(textTable([COST_HEAD, ...costRows(r, 'cost')]));
   if (r.costAllocating) parts.push(textTable([COST_HEAD, ...costRows(r, 'costAllocating')]));
+  if (r.throughput || r.throughputAllocating) {
+    const { head, rows: body } = throughputRows(r);
+    parts.push(textTable([head, ...body]));
+  }
   if (r.cost || r.costAllocating) parts.push(costGoals(r, v).join('\n'));
   parts.push(textTable([HEAD, ...rows(r, v)]));
   const load = Object.values(judgeMetricsLoad(r));
@@ -209,17 +214,22 @@ export function renderMarkdown(r, fleet) {
       ? '> **Partial run** (`BENCH_ONLY`): only some sections were measured.\n\n'
       : '';
   const costTable = (section, title) => (r[section] ? `${title}\n\n${mdTable(COST_HEAD, costRows(r, section))}\n\n` : '');
+  const costIntro = (c) =>
+    `Median of ${c.rounds} rounds, with the lowest and highest round in brackets; the first row's range is the noise of the method. RSS is read at the end of each run twice: without a forced GC (as a container's memory limit sees it), then after \`gc()\` on the main thread (which does not collect another thread's heap).\n\n`;
+  const goals = costGoals(r, v);
   const cost =
-    r.cost || r.costAllocating
+    r.cost || r.costAllocating || r.throughput || r.throughputAllocating
       ? `## Cost on a CPU-bound worker
 
-${costTable('cost', `**Sorting** (\`task\`: sorting ${SORT_SIZES.task} numbers a task)`)}${costTable('costAllocating', '**Allocating** (`hash`: SHA-256 of fresh 4 KiB buffers, 40 a task)')}Median of ${(r.cost ?? r.costAllocating).rounds} rounds, with the lowest and highest round in brackets; the first row's range is the noise of the method. RSS is read at the end of each run twice: without a forced GC (as a container's memory limit sees it), then after \`gc()\` on the main thread (which does not collect another thread's heap). The goals, judged from the medians above:
+${costTable('cost', `**Sorting** (\`task\`: sorting ${SORT_SIZES.task} numbers a task)`)}${costTable('costAllocating', '**Allocating** (`hash`: SHA-256 of fresh 4 KiB buffers, 40 a task)')}${r.cost || r.costAllocating ? costIntro(r.cost ?? r.costAllocating) : ''}${throughputSection(r, mdTable)}${
+  goals.length
+    ? `The goals, judged from the medians above (throughput against the floor side by side, where that ran):
 
-${costGoals(r, v)
-  .map((line) => `- ${line.replace(/: (not met|met)$/, (_, x) => `: **${x}**`)}`)
-  .join('\n')}
+${goals.map((line) => `- ${line.replace(/: (not met|met)$/, (_, x) => `: **${x}**`)}`).join('\n')}
 
-${memoryBreakdownSection(r)}`
+`
+    : ''
+}${memoryBreakdownSection(r)}`
       : '';
   return `# Benchmarks
 

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { ALLOCATING_ROWS, cost } from './cost.mjs';
+import { throughput } from './throughput.mjs';
 import { memoryBreakdown } from './memory-breakdown.mjs';
 import { metricsLoad } from './metrics-load.mjs';
 import { stallReports } from './stall-reports.mjs';
@@ -25,6 +26,8 @@ const SECTIONS = [
   'detection',
   'cost',
   'costAllocating',
+  'throughput',
+  'throughputAllocating',
   'memoryBreakdown',
   'scrapeCost',
   'memory',
@@ -70,6 +73,9 @@ const P = QUICK
       costRunMs: 500,
       costWarmupMs: 100,
       costSettleMs: 100,
+      throughputRounds: 1,
+      throughputCycles: 1,
+      throughputWindowMs: 200,
       cannonSeconds: 1,
       cannonRuns: 1,
       sequentialScrapes: 50,
@@ -104,6 +110,9 @@ const P = QUICK
       costRunMs: 3_000,
       costWarmupMs: 300,
       costSettleMs: 500,
+      throughputRounds: 3,
+      throughputCycles: 6,
+      throughputWindowMs: 1_000,
       cannonSeconds: 3,
       cannonRuns: 5,
       sequentialScrapes: 2_000,
@@ -394,6 +403,8 @@ const sections = {
   detection,
   cost: () => cost(P, 'task'),
   costAllocating: () => cost(P, 'hash', ALLOCATING_ROWS),
+  throughput: () => throughput(P, 'task'),
+  throughputAllocating: () => throughput(P, 'hash'),
   memoryBreakdown: () => memoryBreakdown(P),
   scrapeCost,
   memory,

@@ -38,10 +38,29 @@ export async function threadHeap() {
   return answer;
 }
 
+/** Stops the running set-up, where one can be stopped (`off`, `package`, `floor`): set by those set-ups. */
+let stopRunning = async () => {};
+
+/**
+ * Stops the set-up started last, leaving the process as `off` left it as far as the set-up allows: the
+ * package's `shutdown()`, the floor's thread ended. The side-by-side throughput (throughput.mjs) runs a
+ * process through several set-ups in turn. Other set-ups cannot be undone (prom-client's default metrics
+ * keep their observers): stopping one is an error.
+ */
+export async function stopSetup() {
+  const stop = stopRunning;
+  stopRunning = async () => {};
+  await stop();
+}
+
 /** Starts `name`; resolves its port (0 when it serves nothing). */
 export async function startSetup(name, { threshold = 1, series = 0, metricsTimeoutMs, exporterDir } = {}) {
+  stopRunning = async () => {
+    throw new Error(`set-up "${name}" cannot be stopped; accepted: off, package, package-lean, package-gc, floor`);
+  };
   switch (name) {
     case 'off':
+      stopRunning = async () => {};
       return 0;
     case 'off-otel':
       return offOtel();
@@ -118,6 +137,7 @@ async function workerHealth({ threshold, series, defaultMetrics, gcMetrics = fal
     ...(metricsTimeoutMs ? { metricsTimeoutMs } : {}),
   });
   healthcheck.setListenerHealthy(true);
+  stopRunning = () => healthcheck.shutdown();
   return healthcheck.port;
 }
 
@@ -247,6 +267,10 @@ async function floor() {
     { eval: true, workerData: FLOOR_METRICS },
   );
   statsThread = thread;
+  stopRunning = async () => {
+    statsThread = undefined;
+    await thread.terminate();
+  };
   return new Promise((resolve, reject) => {
     thread.once('message', resolve);
     thread.once('error', reject);

@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { CHART_TARGETS, chartSpec, renderChart } from './chart.mjs';
 import { hasPrometheusTools } from '@worker-health/testing';
 import { COST_ROWS } from './cost.mjs';
+import { THROUGHPUT_ROWS } from './throughput.mjs';
 import { fleetMarkdown } from './fleet-report.mjs';
 import { COST_LABELS } from './report.mjs';
 
@@ -72,6 +73,32 @@ describe('pnpm bench --quick', () => {
     }
   });
 
+  it('has every row of the side-by-side throughput on both workloads, each process having worked its windows', () => {
+    for (const section of ['throughput', 'throughputAllocating']) {
+      const t = r[section];
+      assert.deepEqual(
+        t.rows,
+        THROUGHPUT_ROWS.map((row) => row.key),
+        section,
+      );
+      for (const { key } of THROUGHPUT_ROWS) {
+        for (const stat of ['median', 'min', 'max']) finite(t[key].ratio[stat], `${section} ${key} ${stat}`);
+        assert.equal(t[key].ratio.rounds.length, r.params.throughputRounds, `${section} ${key}: one figure per round`);
+        // Each row runs in every process once: a phase per row, a window per cycle.
+        assert.equal(
+          t[key].windows,
+          r.params.throughputRounds * THROUGHPUT_ROWS.length * r.params.throughputCycles,
+          `${section} ${key} windows`,
+        );
+        assert.ok(t[key].requests > 0, `${section} ${key}: the client sent requests`);
+        count(t[key].failedRequests, `${section} ${key} failed requests`);
+      }
+      assert.equal(t.nothing.ratio.median, 1, `${section}: nothing is the reference`);
+      finite(t.nothing.itemsPerSecond, `${section} tasks/s`);
+      finite(t.defaultsMinusFloor.median, `${section} defaults − floor`);
+    }
+  });
+
   it('has every figure of the scrape, memory and scale sections', () => {
     for (const mode of ['package', 'package-lean', 'bare-otel', 'prom-client']) {
       const s = r.scrapeCost[mode];
@@ -110,6 +137,7 @@ describe('pnpm bench --quick', () => {
     assert.match(md, new RegExp(`Node ${process.version.replace(/\./g, '\\.')}`));
     for (const heading of [
       '## Cost on a CPU-bound worker',
+      '### Throughput side by side',
       '## /health while /metrics works',
       '## Stall reports',
       '## Other sections',
@@ -128,6 +156,8 @@ describe('pnpm bench --quick', () => {
     assert.equal(judged.length, 4 + 3 + 4, 'and the four of /health while /metrics works');
     assert.doesNotMatch(md, /NaN|undefined|\[object/);
     assert.match(run.stdout, /throughput with defaults ≥ the peer's: .*: (met|not met)/);
+    // The floor goals are judged side by side when that section ran.
+    assert.equal((md.match(/^- (sorting|allocating): throughput with defaults ≥ the floor's − 0\.01: side by side, /gm) ?? []).length, 2);
   });
 
   it('draws the chart of the stall section, one mark per probe of its timeline', () => {
@@ -148,22 +178,33 @@ describe('pnpm bench --quick', () => {
         'the same results give the same report',
       );
 
-      // Change figures in results.json: the report follows, verdicts included.
+      // Change figures in results.json: the report follows, verdicts included. The floor goal is
+      // judged side by side, from the difference of each round...
       const changed = JSON.parse(readFileSync(join(copy, 'results.json'), 'utf8'));
+      const render = () => {
+        writeFileSync(join(copy, 'results.json'), JSON.stringify(changed));
+        assert.equal(node([REPORT, copy]).status, 0);
+        return readFileSync(join(copy, 'BENCHMARKS.md'), 'utf8');
+      };
+      changed.throughput.defaultsMinusFloor.median = -0.0099;
+      assert.match(
+        render(),
+        /- sorting: throughput with defaults ≥ the floor's − 0\.01: side by side, .*: defaults − floor -0\.0099 .*: \*\*met\*\*$/m,
+      );
+      changed.throughput.defaultsMinusFloor.median = -0.0101;
+      assert.match(
+        render(),
+        /- sorting: throughput with defaults ≥ the floor's − 0\.01: side by side, .*: defaults − floor -0\.0101 .*: \*\*not met\*\*$/m,
+      );
+      // ...and from the cost table's medians where that section did not run.
+      delete changed.throughput;
+      delete changed.throughputAllocating;
       changed.cost.floor.throughputRatio.median = 0.987;
       changed.cost.peer.throughputRatio.median = 0.5;
       changed.cost.defaults.throughputRatio.median = 0.9771;
-      writeFileSync(join(copy, 'results.json'), JSON.stringify(changed));
-      assert.equal(node([REPORT, copy]).status, 0);
-      const md = readFileSync(join(copy, 'BENCHMARKS.md'), 'utf8');
-      assert.match(md, /throughput with defaults ≥ the floor's − 0\.01: 0\.9771 vs 0\.977: \*\*met\*\*/);
+      assert.match(render(), /throughput with defaults ≥ the floor's − 0\.01: 0\.9771 vs 0\.977: \*\*met\*\*/);
       changed.cost.defaults.throughputRatio.median = 0.9769;
-      writeFileSync(join(copy, 'results.json'), JSON.stringify(changed));
-      assert.equal(node([REPORT, copy]).status, 0);
-      assert.match(
-        readFileSync(join(copy, 'BENCHMARKS.md'), 'utf8'),
-        /throughput with defaults ≥ the floor's − 0\.01: 0\.9769 vs 0\.977: \*\*not met\*\*/,
-      );
+      assert.match(render(), /throughput with defaults ≥ the floor's − 0\.01: 0\.9769 vs 0\.977: \*\*not met\*\*/);
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }
@@ -277,7 +318,7 @@ describe('run.mjs', () => {
     assert.notEqual(run.status, 0);
     assert.match(
       run.stderr,
-      /BENCH_ONLY: unknown section nope; accepted: stall, detection, cost, costAllocating, memoryBreakdown, scrapeCost, memory, scale, metricsLoad, stallReports/,
+      /BENCH_ONLY: unknown section nope; accepted: stall, detection, cost, costAllocating, throughput, throughputAllocating, memoryBreakdown, scrapeCost, memory, scale, metricsLoad, stallReports/,
     );
   });
 });

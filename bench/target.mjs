@@ -4,6 +4,7 @@
 //      BENCH_METRICS_TIMEOUT_MS (the package's metricsTimeoutMs), BENCH_EXPORTER_DIR (see setups.mjs)
 // commands:
 //   start <set-up>   start a set-up now (the cost table starts each after a run with nothing)
+//   stop             stop the set-up started last (setups.mjs: off, package and floor can be stopped)
 //   block <ms>       block the main thread with a busy loop
 //   run <ms>         work items (work.mjs: `task`, or BENCH_WORKLOAD) one after another until <ms> have passed;
 //                    says the time inside the items, the main thread's GC time, and what each kind of
@@ -19,7 +20,7 @@ import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:pe
 import { createInterface } from 'node:readline';
 import { readdirSync, readFileSync } from 'node:fs';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
-import { startSetup, threadHeap } from './setups.mjs';
+import { startSetup, stopSetup, threadHeap } from './setups.mjs';
 import { runFor } from './work.mjs';
 
 const options = {
@@ -43,6 +44,9 @@ input.on('line', async (line) => {
   if (command === 'start') {
     baseThreads = new Set(threadIds());
     say({ started: arg, port: await startSetup(arg, options) });
+  } else if (command === 'stop') {
+    await stopSetup();
+    say({ stopped: true });
   } else if (command === 'block') {
     const started = Date.now();
     say({ blocking: started });
