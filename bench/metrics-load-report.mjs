@@ -9,19 +9,25 @@ export function judgeMetricsLoad(r) {
   const m = r.metricsLoad;
   if (!m) return {};
   const v = {};
-  const heavy = find(m.probes, 100_000, 32) ?? m.probes.at(-1);
-  const quantum = round(Math.max(0, heavy.floorBurst.p99Ms - heavy.floorIdle.p99Ms));
-  const limit = round(1.5 * heavy.idle.p99Ms + quantum);
+  const [series, scrapers] = r.params.loadGoalCase ?? [100_000, 32];
+  const heavy = find(m.probes, series, scrapers) ?? m.probes.at(-1);
+  // Every run of the goal's case is judged against its own idle p99 and floor.
+  const runs = [heavy, ...(m.goalRepeats ?? [])].map((p) => {
+    const quantum = round(Math.max(0, p.floorBurst.p99Ms - p.floorIdle.p99Ms));
+    const limit = round(1.5 * p.idle.p99Ms + quantum);
+    return { p, quantum, limit, met: p.burst.p99Ms <= limit && p.probeErrors === 0 };
+  });
+  const metRuns = runs.filter((x) => x.met).length;
   v.loadProbes = {
-    bar: `${heavy.series} series × ${heavy.scrapers} scrapers: probe p99 ≤ 1.5 × the idle p99 + one scheduling quantum (what the same scrapes add to the floor's p99)`,
-    figure: `${heavy.burst.p99Ms} ms vs 1.5 × ${heavy.idle.p99Ms} + ${quantum} = ${limit} ms`,
-    met: heavy.burst.p99Ms <= limit && heavy.probeErrors === 0,
+    bar: `${heavy.series} series × ${heavy.scrapers} scrapers, in each of ${runs.length} runs: probe p99 ≤ 1.5 × the idle p99 + one scheduling quantum (what the same scrapes add to the floor's p99)`,
+    figure: `${runs.map(({ p, quantum, limit }) => `${p.burst.p99Ms} ms vs 1.5 × ${p.idle.p99Ms} + ${quantum} = ${limit} ms`).join('; ')} (met in ${metRuns} of ${runs.length})`,
+    met: metRuns === runs.length,
   };
-  const series = Math.max(...m.scrapeTimes.package.map((x) => x.series));
-  const ours = bySeries(m.scrapeTimes.package, series);
-  const peer = bySeries(m.scrapeTimes['prom-client'], series);
+  const most = Math.max(...m.scrapeTimes.package.map((x) => x.series));
+  const ours = bySeries(m.scrapeTimes.package, most);
+  const peer = bySeries(m.scrapeTimes['prom-client'], most);
   v.loadScrape = {
-    bar: `a scrape of ${series} series at least as fast as prom-client's`,
+    bar: `a scrape of ${most} series at least as fast as prom-client's`,
     figure: `${ours.medianMs} vs ${peer.medianMs} ms`,
     met: ours.medianMs <= peer.medianMs,
   };
@@ -30,11 +36,11 @@ export function judgeMetricsLoad(r) {
     figure: `${m.million.maxMs} ms (slowest of ${m.million.scrapes})`,
     met: m.million.scrapes > 0 && m.million.maxMs <= 10_000,
   };
-  const most = m.memory.concurrent.at(-1);
+  const widest = m.memory.concurrent.at(-1);
   v.loadMemory = {
-    bar: `peak RSS under ${most.scrapers} concurrent scrapes ≤ the peak of 2 sequential ones`,
-    figure: `${most.peakMiB} vs ${m.memory.sequential.peakMiB} MiB`,
-    met: most.peakMiB <= m.memory.sequential.peakMiB && most.errors === 0,
+    bar: `peak RSS under ${widest.scrapers} concurrent scrapes ≤ the peak of 2 sequential ones`,
+    figure: `${widest.peakMiB} vs ${m.memory.sequential.peakMiB} MiB`,
+    met: widest.peakMiB <= m.memory.sequential.peakMiB && widest.errors === 0,
   };
   return v;
 }
@@ -49,8 +55,8 @@ export function metricsLoadSection(r) {
   if (!m) return '';
   const P = r.params;
   const v = judgeMetricsLoad(r);
-  const probeRows = m.probes.map((p) => [
-    `${p.series} × ${p.scrapers}`,
+  const probeRows = [...m.probes, ...(m.goalRepeats ?? [])].map((p, i) => [
+    `${p.series} × ${p.scrapers}${i >= m.probes.length ? ` (run ${i - m.probes.length + 2})` : ''}`,
     `${p.scrapes} (${round(p.pageBytes / 2 ** 20, 1)} MiB each)`,
     `${p.idle.p50Ms} / ${p.idle.p99Ms}`,
     `${p.burst.p50Ms} / ${p.burst.p99Ms} / ${p.burst.maxMs}`,
@@ -73,7 +79,7 @@ export function metricsLoadSection(r) {
   ]);
   return `## /health while /metrics works
 
-Probes of \`/health\` every ${P.loadProbeEveryMs} ms (fresh connection each, from a process of their own), ${P.loadIdleMs / 1000} s idle, then for ${P.loadBurstMs / 1000} s while that many scrapers scrape \`/metrics\` again and again (keep-alive; each scrape waits up to 10 s for its own collection). The application's series are counters on its \`MeterProvider\`, served through a \`metricReader\`. Beside the healthcheck, in the same process, runs the floor: a bare worker thread answering a static \`/health\`, probed the same way: what the machine alone does to a probe while the scrapes run.
+Probes of \`/health\` every ${P.loadProbeEveryMs} ms (fresh connection each, from a process of their own), ${P.loadIdleMs / 1000} s idle, then for ${P.loadBurstMs / 1000} s while that many scrapers scrape \`/metrics\` again and again (keep-alive; each scrape waits up to 10 s for its own collection).${P.loadGoalRuns > 1 ? ` The goal's case runs ${P.loadGoalRuns} times, each in a fresh process (the later runs at the end of the table).` : ''} The application's series are counters on its \`MeterProvider\`, served through a \`metricReader\`. Beside the healthcheck, in the same process, runs the floor: a bare worker thread answering a static \`/health\`, probed the same way: what the machine alone does to a probe while the scrapes run.
 
 ${md(['series × scrapers', 'scrapes', 'idle p50 / p99, ms', 'during the scrapes p50 / p99 / max, ms', 'floor: idle p99 · during p50 / p99 / max, ms', 'probe / scrape errors'], probeRows)}
 

@@ -127,6 +127,13 @@ describe('pnpm bench --quick', () => {
         finite(r.scale[mode][series].mainThreadMsPerScrape, `scale ${mode} ${series} main thread`);
       }
     }
+    const m = r.metricsLoad;
+    assert.equal(m.goalRepeats.length, r.params.loadGoalRuns - 1, "the goal's case runs again");
+    for (const p of [...m.probes, ...m.goalRepeats]) {
+      for (const phase of ['idle', 'burst', 'floorIdle', 'floorBurst'])
+        finite(p[phase].p99Ms, `probes ${p.series} × ${p.scrapers} ${phase} p99`);
+      assert.ok(p.scrapes > 0, `probes ${p.series} × ${p.scrapers}: scraped`);
+    }
     const [fewest, most] = [r.params.scale[0], r.params.scale.at(-1)];
     assert.ok(r.scale.package[most].bytes > r.scale.package[fewest].bytes, 'the application series are served');
   });
@@ -196,6 +203,26 @@ describe('pnpm bench --quick', () => {
         render(),
         /- sorting: throughput with defaults ≥ the floor's − 0\.01: side by side, .*: defaults − floor -0\.0101 .*: \*\*not met\*\*$/m,
       );
+      // The probe goal is judged on every run of its case, each against its own idle p99 and floor.
+      const [series, scrapers] = changed.params.loadGoalCase;
+      const goalRuns = [
+        changed.metricsLoad.probes.find((p) => p.series === series && p.scrapers === scrapers),
+        ...changed.metricsLoad.goalRepeats,
+      ];
+      for (const p of goalRuns)
+        Object.assign(p, {
+          probeErrors: 0,
+          idle: { ...p.idle, p99Ms: 2 },
+          floorIdle: { ...p.floorIdle, p99Ms: 1 },
+          floorBurst: { ...p.floorBurst, p99Ms: 2 },
+          burst: { ...p.burst, p99Ms: 4 },
+        });
+      assert.match(
+        render(),
+        /probe p99 ≤ 1\.5 × the idle p99 \+ one scheduling quantum .*: 4 ms vs 1\.5 × 2 \+ 1 = 4 ms; 4 ms vs .* \(met in 2 of 2\): \*\*met\*\*$/m,
+      );
+      goalRuns.at(-1).burst.p99Ms = 4.01;
+      assert.match(render(), /probe p99 ≤ .*; 4\.01 ms vs 1\.5 × 2 \+ 1 = 4 ms \(met in 1 of 2\): \*\*not met\*\*$/m);
       // ...and from the cost table's medians where that section did not run.
       delete changed.throughput;
       delete changed.throughputAllocating;
