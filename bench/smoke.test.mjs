@@ -115,12 +115,14 @@ describe('pnpm bench --quick', () => {
       'rssOverheadOverOtelMB',
       'rssOverConventionalMB',
       'leanRssOverheadMB',
-      'rssGrowthAfterPhaseAMB',
-      'heapGrowthAfterPhaseAMB',
+      'rssGrowthMB',
+      'heapGrowthMB',
+      'leanRssGrowthMB',
     ]) {
       finite(r.memory[key], `memory ${key}`);
     }
     count(r.memory.errors, 'memory errors');
+    assert.equal(r.memory.growthReadings.length, r.params.memGrowthPhases + 1, 'a reading after phase A and after each phase B');
     for (const mode of ['package', 'bare-otel']) {
       for (const series of r.params.scale) {
         finite(r.scale[mode][series].medianMs, `scale ${mode} ${series}`);

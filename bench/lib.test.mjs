@@ -1,0 +1,20 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fittedGrowth } from './lib.mjs';
+
+describe('fittedGrowth', () => {
+  it('gives back the rise of readings on a line, from the first to the last', () => {
+    assert.equal(fittedGrowth([60, 60.5, 61, 61.5, 62]), 2);
+    assert.equal(fittedGrowth([5, 3]), -2);
+  });
+
+  it('reads readings that move about a level as no growth, where last minus first would not', () => {
+    assert.ok(Math.abs(fittedGrowth([65, 66, 64, 65, 64, 66, 65])) < 1e-12);
+    // The last reading 2 MB over the first, about a level of 65: the line rises 0.57.
+    assert.equal(fittedGrowth([64, 66, 65, 65, 64, 66]).toFixed(2), '0.57');
+  });
+
+  it('refuses fewer than two readings, saying how many it got', () => {
+    assert.throws(() => fittedGrowth([1]), /1 reading\(s\) given; at least 2 are needed/);
+  });
+});
