@@ -164,6 +164,7 @@ function heapOf(heap, spaces) {
     largeObjects: space('large_object_space'),
     external: heap.external_memory,
     malloced: heap.malloced_memory,
+    used: heap.used_heap_size,
   };
 }
 

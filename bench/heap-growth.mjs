@@ -1,0 +1,46 @@
+// Where the memory of a long-running healthcheck goes: a `package-stats` target (the package with its
+// defaults) gets 150000 `/health` requests and a scrape every second as a warm-up, then phases of 50000
+// more; after each, a GC of both threads (the health thread's too: BENCH_THREAD_GC), then RSS by kind of
+// mapping and each thread's V8 heap. A leak in either thread's JavaScript shows in its used heap after a
+// GC; RSS also holds what the allocators and V8 keep for reuse, which moves by itself.
+//   node heap-growth.mjs [phases=10]
+import autocannon from 'autocannon';
+import { fittedGrowth, poll, sleep, startTarget } from './lib.mjs';
+
+const phases = Number(process.argv[2] ?? 10);
+if (!Number.isInteger(phases) || phases < 1) throw new Error(`phases: ${process.argv[2]} given; a whole number of at least 1 is accepted`);
+const target = await startTarget('package-stats', { BENCH_THRESHOLD: '5', BENCH_THREAD_GC: '1' });
+const mib = (bytes) => Number((bytes / 2 ** 20).toFixed(1));
+const readings = [];
+const read = async (label) => {
+  target.send('breakdown');
+  const { gc: s } = (await target.next('breakdown')).breakdown;
+  const row = {
+    rss: mib(s.process.rss),
+    otherAnonymous: mib(s.process.anonymous),
+    allocatorHeap: mib(s.process.allocatorHeap),
+    mainUsed: mib(s.main.used),
+    threadUsed: mib(s.thread.used),
+    threadOld: mib(s.thread.oldSpace),
+  };
+  readings.push(row);
+  console.log(`${label.padEnd(6)} ${Object.entries(row).map(([k, v]) => `${k} ${v}`).join(', ')} (MiB)`);
+};
+const phase = async (ms, requests) => {
+  const scrapes = poll(target.port, '/metrics', 1000);
+  const started = Date.now();
+  await autocannon({ url: `http://127.0.0.1:${target.port}/health`, connections: 16, amount: requests });
+  await sleep(Math.max(0, ms - (Date.now() - started)));
+  await scrapes.stop();
+};
+await read('start');
+await phase(30_000, 150_000);
+await read('150k');
+for (let i = 1; i <= phases; i++) {
+  await phase(5_000, 50_000);
+  await read(`+${i * 50}k`);
+}
+await target.stop();
+const after = readings.slice(1);
+const line = (key) => fittedGrowth(after.map((r) => r[key])).toFixed(2);
+console.log(`along the fitted line over the ${after.length} readings after the warm-up: RSS ${line('rss')}, main-thread heap ${line('mainUsed')}, health-thread heap ${line('threadUsed')} MiB`);
