@@ -24,7 +24,11 @@ const read = async (label) => {
     threadOld: mib(s.thread.oldSpace),
   };
   readings.push(row);
-  console.log(`${label.padEnd(6)} ${Object.entries(row).map(([k, v]) => `${k} ${v}`).join(', ')} (MiB)`);
+  console.log(
+    `${label.padEnd(6)} ${Object.entries(row)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')} (MiB)`,
+  );
 };
 const phase = async (ms, requests) => {
   const scrapes = poll(target.port, '/metrics', 1000);
@@ -43,4 +47,6 @@ for (let i = 1; i <= phases; i++) {
 await target.stop();
 const after = readings.slice(1);
 const line = (key) => fittedGrowth(after.map((r) => r[key])).toFixed(2);
-console.log(`along the fitted line over the ${after.length} readings after the warm-up: RSS ${line('rss')}, main-thread heap ${line('mainUsed')}, health-thread heap ${line('threadUsed')} MiB`);
+console.log(
+  `along the fitted line over the ${after.length} readings after the warm-up: RSS ${line('rss')}, main-thread heap ${line('mainUsed')}, health-thread heap ${line('threadUsed')} MiB`,
+);
