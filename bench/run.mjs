@@ -380,7 +380,7 @@ async function memory() {
     rssOverheadOverOtelMB: mb(end.on.rss - end.offOtel.rss),
     rssOverConventionalMB: mb(end.on.rss - end.conventional.rss),
     leanRssOverheadMB: mb(end.lean.rss - end.off.rss),
-    // RSS after each phase B: on, lean (MB), and the fitted growth over them.
+    // RSS of "on" and "lean" (MB) after phase A and after each phase B, and the growth along their line.
     growthReadings: readings.map((sample) => [mb(sample.on.rss), mb(sample.lean.rss)]),
     rssGrowthMB: growth('on', 'rss'),
     heapGrowthMB: growth('on', 'heapUsed'),
