@@ -4,13 +4,12 @@
 // mapping and each thread's V8 heap. A leak in either thread's JavaScript shows in its used heap after a
 // GC; RSS also holds what the allocators and V8 keep for reuse, which moves by itself.
 //   node heap-growth.mjs [phases=10]
-import autocannon from 'autocannon';
-import { fittedGrowth, poll, sleep, startTarget } from './lib.mjs';
+import { fittedGrowth, round, startTarget, trafficPhase } from './lib.mjs';
 
 const phases = Number(process.argv[2] ?? 10);
 if (!Number.isInteger(phases) || phases < 1) throw new Error(`phases: ${process.argv[2]} given; a whole number of at least 1 is accepted`);
 const target = await startTarget('package-stats', { BENCH_THRESHOLD: '5', BENCH_THREAD_GC: '1' });
-const mib = (bytes) => Number((bytes / 2 ** 20).toFixed(1));
+const mib = (bytes) => round(bytes / 2 ** 20, 1);
 const readings = [];
 const read = async (label) => {
   target.send('breakdown');
@@ -30,12 +29,9 @@ const read = async (label) => {
       .join(', ')} (MiB)`,
   );
 };
+let errors = 0;
 const phase = async (ms, requests) => {
-  const scrapes = poll(target.port, '/metrics', 1000);
-  const started = Date.now();
-  await autocannon({ url: `http://127.0.0.1:${target.port}/health`, connections: 16, amount: requests });
-  await sleep(Math.max(0, ms - (Date.now() - started)));
-  await scrapes.stop();
+  errors += await trafficPhase([target.port], { ms, requests, scrapeEveryMs: 1000, connections: 16 });
 };
 await read('start');
 await phase(30_000, 150_000);
@@ -48,5 +44,5 @@ await target.stop();
 const after = readings.slice(1);
 const line = (key) => fittedGrowth(after.map((r) => r[key])).toFixed(2);
 console.log(
-  `along the fitted line over the ${after.length} readings after the warm-up: RSS ${line('rss')}, main-thread heap ${line('mainUsed')}, health-thread heap ${line('threadUsed')} MiB`,
+  `along the fitted line over the ${after.length} readings after the warm-up: RSS ${line('rss')}, main-thread heap ${line('mainUsed')}, health-thread heap ${line('threadUsed')} MiB; ${errors} failed requests`,
 );

@@ -1,6 +1,7 @@
 // Helpers of the benchmark: target processes, probes, statistics. The child driver and the HTTP
 // clients are the repository's one copy, shared with the tests (@worker-health/testing).
 import { Agent, request } from 'node:http';
+import autocannon from 'autocannon';
 import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { Child, get, sleep, startProber } from '@worker-health/testing';
 
@@ -48,6 +49,24 @@ export function poll(port, path, everyMs) {
   };
 }
 
+/**
+ * One phase of the memory sections' traffic, for at least `ms`: `/metrics` polled every
+ * `scrapeEveryMs` on each port while `requests` `/health` requests go to each port in turn
+ * (autocannon, `connections` at once). Returns the failed requests and scrapes.
+ */
+export async function trafficPhase(ports, { ms, requests, scrapeEveryMs, connections }) {
+  const scrapers = ports.map((port) => poll(port, '/metrics', scrapeEveryMs));
+  const started = Date.now();
+  let errors = 0;
+  for (const port of ports) {
+    const flood = await autocannon({ url: `http://127.0.0.1:${port}/health`, connections, amount: requests });
+    errors += flood.errors + flood.timeouts + flood.non2xx;
+  }
+  await sleep(Math.max(0, ms - (Date.now() - started)));
+  const replies = (await Promise.all(scrapers.map((s) => s.stop()))).flat();
+  return errors + replies.filter((r) => r.status !== 200).length;
+}
+
 export function percentile(values, p) {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -55,6 +74,8 @@ export function percentile(values, p) {
 }
 
 export const median = (values) => percentile(values, 50);
+
+export const round = (value, digits = 2) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : value);
 
 /**
  * Growth from the first reading to the last along the least-squares line through readings taken at
@@ -74,7 +95,6 @@ export function fittedGrowth(readings) {
   }
   return (sxy / sxx) * (n - 1);
 }
-export const round = (value, digits = 2) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : value);
 
 /** `n` requests one after another on one keep-alive connection: latencies in ms, to the microsecond. */
 export async function sequential(port, path, n) {

@@ -17,7 +17,19 @@ import { throughput } from './throughput.mjs';
 import { memoryBreakdown } from './memory-breakdown.mjs';
 import { metricsLoad } from './metrics-load.mjs';
 import { stallReports } from './stall-reports.mjs';
-import { fittedGrowth, machine, median, percentile, poll, probe, round, sequential, sleep, startProber, startTarget } from './lib.mjs';
+import {
+  fittedGrowth,
+  machine,
+  median,
+  percentile,
+  probe,
+  round,
+  sequential,
+  sleep,
+  startProber,
+  startTarget,
+  trafficPhase,
+} from './lib.mjs';
 import { writeReport } from './report.mjs';
 
 const QUICK = process.argv.includes('--quick');
@@ -344,22 +356,11 @@ async function memory() {
   };
   // The servers get the same traffic; the two "off" processes idle beside them.
   const served = [targets.on, targets.lean, targets.conventional];
-  const phase = async (ms, healthRequests) => {
-    const scrapers = served.map((target) => poll(target.port, '/metrics', P.memScrapeEveryMs));
-    const started = Date.now();
-    let errors = 0;
-    for (const target of served) {
-      const flood = await autocannon({
-        url: `http://127.0.0.1:${target.port}/health`,
-        connections: P.memConnections,
-        amount: healthRequests,
-      });
-      errors += flood.errors + flood.timeouts + flood.non2xx;
-    }
-    await sleep(Math.max(0, ms - (Date.now() - started)));
-    const replies = (await Promise.all(scrapers.map((s) => s.stop()))).flat();
-    return errors + replies.filter((r) => r.status !== 200).length;
-  };
+  const phase = (ms, requests) =>
+    trafficPhase(
+      served.map((target) => target.port),
+      { ms, requests, scrapeEveryMs: P.memScrapeEveryMs, connections: P.memConnections },
+    );
   const start = await mem();
   let errors = await phase(P.memPhaseA, P.memHealthA);
   const readings = [await mem()];

@@ -8,7 +8,7 @@ import { parentPort } from 'node:worker_threads';
 // BENCH_THREAD_BUNDLE: the bundle of another build (setups.mjs, `exporterDir`); else this repository's.
 await import(process.env.BENCH_THREAD_BUNDLE ?? new URL('../packages/exporter/dist/health-thread.js', import.meta.url).href);
 parentPort.on('message', (message) => {
-  if (message?.type === 'bench:heap' && process.env.BENCH_THREAD_GC) globalThis.gc();
-  if (message?.type === 'bench:heap')
-    parentPort.postMessage({ type: 'bench:heap', heap: getHeapStatistics(), spaces: getHeapSpaceStatistics() });
+  if (message?.type !== 'bench:heap') return;
+  if (process.env.BENCH_THREAD_GC) globalThis.gc();
+  parentPort.postMessage({ type: 'bench:heap', heap: getHeapStatistics(), spaces: getHeapSpaceStatistics() });
 });
