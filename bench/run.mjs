@@ -336,10 +336,16 @@ async function scrapeCost() {
   return out;
 }
 
-/** RSS and heap, healthcheck on vs off, after scraping and many /health requests. */
+/**
+ * RSS, healthcheck on vs off, after scraping and many /health requests; and growth along the way: each
+ * thread's used V8 heap after a GC of both threads (where a leak of the package's JavaScript shows), and
+ * RSS beside it, also of the conventional server under the same traffic.
+ */
 async function memory() {
   const targets = {
-    on: await startTarget('package', { BENCH_THRESHOLD: '5' }),
+    // The package with its defaults, its thread started through the bench's wrapper (thread-stats.mjs),
+    // which collects the thread's heap and says its size when asked.
+    on: await startTarget('package-stats', { BENCH_THRESHOLD: '5', BENCH_THREAD_GC: '1' }),
     lean: await startTarget('package-lean', { BENCH_THRESHOLD: '5' }),
     off: await startTarget('off'),
     offOtel: await startTarget('off-otel'),
@@ -352,6 +358,10 @@ async function memory() {
       target.send('mem');
       sample[key] = (await target.next('mem')).mem;
     }
+    // After the RSS readings, so that this GC of the health thread is not in them.
+    targets.on.send('breakdown');
+    const { gc } = (await targets.on.next('breakdown')).breakdown;
+    sample.onHeaps = { main: gc.main.used, thread: gc.thread.used };
     return sample;
   };
   // The servers get the same traffic; the two "off" processes idle beside them.
@@ -371,8 +381,10 @@ async function memory() {
   const [afterA, end] = [readings[0], readings.at(-1)];
   await Promise.all(Object.values(targets).map((t) => t.stop()));
   const mb = (bytes) => round(bytes / 2 ** 20, 1);
-  const growth = (key, field) => mb(fittedGrowth(readings.map((sample) => sample[key][field])));
-  const table = (sample) => Object.fromEntries(Object.entries(sample).map(([k, v]) => [k, { rssMB: mb(v.rss), heapMB: mb(v.heapUsed) }]));
+  const series = (pick) => readings.map((sample) => pick(sample));
+  const growth = (pick) => mb(fittedGrowth(series(pick)));
+  const table = (sample) =>
+    Object.fromEntries(Object.keys(targets).map((k) => [k, { rssMB: mb(sample[k].rss), heapMB: mb(sample[k].heapUsed) }]));
   return {
     start: table(start),
     afterPhaseA: table(afterA),
@@ -381,11 +393,19 @@ async function memory() {
     rssOverheadOverOtelMB: mb(end.on.rss - end.offOtel.rss),
     rssOverConventionalMB: mb(end.on.rss - end.conventional.rss),
     leanRssOverheadMB: mb(end.lean.rss - end.off.rss),
-    // RSS of "on" and "lean" (MB) after phase A and after each phase B, and the growth along their line.
-    growthReadings: readings.map((sample) => [mb(sample.on.rss), mb(sample.lean.rss)]),
-    rssGrowthMB: growth('on', 'rss'),
-    heapGrowthMB: growth('on', 'heapUsed'),
-    leanRssGrowthMB: growth('lean', 'rss'),
+    // The readings (MB) after phase A and after each phase B; each growth is the rise along their fitted line.
+    growthReadings: {
+      onRss: series((s) => mb(s.on.rss)),
+      leanRss: series((s) => mb(s.lean.rss)),
+      conventionalRss: series((s) => mb(s.conventional.rss)),
+      onMainHeap: series((s) => mb(s.onHeaps.main)),
+      onThreadHeap: series((s) => mb(s.onHeaps.thread)),
+    },
+    mainHeapGrowthMB: growth((s) => s.onHeaps.main),
+    threadHeapGrowthMB: growth((s) => s.onHeaps.thread),
+    rssGrowthMB: growth((s) => s.on.rss),
+    leanRssGrowthMB: growth((s) => s.lean.rss),
+    conventionalRssGrowthMB: growth((s) => s.conventional.rss),
     healthRequestsEach: P.memHealthA + P.memGrowthPhases * P.memHealthB,
     errors,
   };

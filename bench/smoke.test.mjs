@@ -116,13 +116,23 @@ describe('pnpm bench --quick', () => {
       'rssOverConventionalMB',
       'leanRssOverheadMB',
       'rssGrowthMB',
-      'heapGrowthMB',
       'leanRssGrowthMB',
+      'conventionalRssGrowthMB',
+      'mainHeapGrowthMB',
+      'threadHeapGrowthMB',
     ]) {
       finite(r.memory[key], `memory ${key}`);
     }
     count(r.memory.errors, 'memory errors');
-    assert.equal(r.memory.growthReadings.length, r.params.memGrowthPhases + 1, 'a reading after phase A and after each phase B');
+    for (const [key, readings] of Object.entries(r.memory.growthReadings)) {
+      assert.equal(readings.length, r.params.memGrowthPhases + 1, `${key}: a reading after phase A and after each phase B`);
+      for (const mb of readings) assert.ok(mb > 0, `${key}: ${mb} MB is a size`);
+    }
+    assert.deepEqual(
+      Object.keys(r.memory.growthReadings).sort(),
+      ['conventionalRss', 'leanRss', 'onMainHeap', 'onRss', 'onThreadHeap'],
+      'the readings of every growth figure',
+    );
     for (const mode of ['package', 'bare-otel']) {
       for (const series of r.params.scale) {
         finite(r.scale[mode][series].medianMs, `scale ${mode} ${series}`);
@@ -225,6 +235,16 @@ describe('pnpm bench --quick', () => {
       );
       goalRuns.at(-1).burst.p99Ms = 4.01;
       assert.match(render(), /probe p99 ≤ .*; 4\.01 ms vs 1\.5 × 2 \+ 1 = 4 ms \(met in 1 of 2\): \*\*not met\*\*$/m);
+      // The growth bar holds each thread's used heap after a GC, not RSS.
+      Object.assign(changed.memory, { mainHeapGrowthMB: 1, threadHeapGrowthMB: 1, rssGrowthMB: 9 });
+      assert.match(
+        render(),
+        /\| used V8 heap growth of "on" after a GC of both threads.* \| 1 \/ 1 MB \| ≤ 1 MB on each thread \| met \|$/m,
+      );
+      assert.match(render(), /RSS grew 9 MB/);
+      changed.memory.threadHeapGrowthMB = 1.1;
+      assert.match(render(), /\| 1 \/ 1\.1 MB \| ≤ 1 MB on each thread \| \*\*not met\*\* \|$/m);
+      assert.match(render(), /the growth bar \(≤ 1 MB on each thread, .*\) is not met/);
       // ...and from the cost table's medians where that section did not run.
       delete changed.throughput;
       delete changed.throughputAllocating;
