@@ -358,7 +358,8 @@ async function memory() {
       target.send('mem');
       sample[key] = (await target.next('mem')).mem;
     }
-    // After the RSS readings, so that this GC of the health thread is not in them.
+    // After this sample's RSS readings, so that this GC of the health thread is not in them (the GCs of
+    // earlier samples are in later RSS readings of "on": its thread's heap is collected at every sample).
     targets.on.send('breakdown');
     const { gc } = (await targets.on.next('breakdown')).breakdown;
     sample.onHeaps = { main: gc.main.used, thread: gc.thread.used };
