@@ -71,7 +71,7 @@ export function judge(r) {
   // exporter-prometheus (≤ 1.2×), RSS on − off (≤ 20 MB) and RSS growth (≤ 1 MB, replaced by the heap
   // growth below). Their figures are still measured and shown.
   if (r.memory) {
-    const { mainHeapGrowthMB: main, threadHeapGrowthMB: thread } = r.memory;
+    const { mainGrowthMB: main, threadGrowthMB: thread } = r.memory;
     v.memoryGrowth = {
       bar: '≤ 1 MB on each thread',
       figure: `main thread ${main}, health thread ${thread} MB`,

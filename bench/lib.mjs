@@ -96,6 +96,14 @@ export function fittedGrowth(readings) {
   return (sxy / sxx) * (n - 1);
 }
 
+/** The largest distance of a reading from the least-squares line through `readings` (equal steps, as `fittedGrowth`). */
+export function largestStray(readings) {
+  const n = readings.length;
+  const slope = fittedGrowth(readings) / (n - 1);
+  const meanY = readings.reduce((sum, y) => sum + y, 0) / n;
+  return Math.max(...readings.map((y, x) => Math.abs(y - (meanY + slope * (x - (n - 1) / 2)))));
+}
+
 /** `n` requests one after another on one keep-alive connection: latencies in ms, to the microsecond. */
 export async function sequential(port, path, n) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });

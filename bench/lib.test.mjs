@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fittedGrowth } from './lib.mjs';
+import { fittedGrowth, largestStray } from './lib.mjs';
 
 describe('fittedGrowth', () => {
   it('gives back the rise of readings on a line, from the first to the last', () => {
@@ -16,5 +16,19 @@ describe('fittedGrowth', () => {
 
   it('refuses fewer than two readings, saying how many it got', () => {
     assert.throws(() => fittedGrowth([1]), /1 reading\(s\) given; at least 2 are needed/);
+  });
+});
+
+describe('largestStray', () => {
+  it('is 0 for readings on a line, rising or not', () => {
+    assert.ok(largestStray([60, 60.5, 61, 61.5, 62]) < 1e-12);
+    assert.ok(largestStray([7, 7, 7]) < 1e-12);
+  });
+
+  it('gives the distance of the reading farthest from the fitted line', () => {
+    // Flat line at 2/3: the middle reading is 4/3 above it.
+    assert.ok(Math.abs(largestStray([0, 2, 0]) - 4 / 3) < 1e-12);
+    // A jump at the end pulls the line up, past the reading before it: that one is the farthest, 1.6 under it.
+    assert.equal(largestStray([0, 0, 0, 4]).toFixed(2), '1.60');
   });
 });

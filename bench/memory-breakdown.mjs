@@ -30,10 +30,11 @@ async function breakdownProcess(row, P, workload) {
   return breakdown;
 }
 
-/** Medians of the numeric leaves of same-shaped objects. */
+/** Medians of the numeric leaves of same-shaped objects; a flag (the thread's `collected`) holds when it holds in every sample. */
 function medianOf(samples) {
   const [first] = samples;
   if (typeof first === 'number') return round(median(samples) / MiB, 2);
+  if (typeof first === 'boolean') return samples.every(Boolean);
   if (first === null || first === undefined) return null;
   return Object.fromEntries(Object.keys(first).map((key) => [key, medianOf(samples.map((s) => s?.[key]))]));
 }

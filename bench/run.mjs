@@ -338,14 +338,16 @@ async function scrapeCost() {
 
 /**
  * RSS, healthcheck on vs off, after scraping and many /health requests; and growth along the way: each
- * thread's used V8 heap after a GC of both threads (where a leak of the package's JavaScript shows), and
- * RSS beside it, also of the conventional server under the same traffic.
+ * thread's used V8 heap and external memory after a GC of both threads (where a leak of the package's
+ * JavaScript shows), and RSS beside it, also of the conventional server under the same traffic.
  */
 async function memory() {
   const targets = {
-    // The package with its defaults, its thread started through the bench's wrapper (thread-stats.mjs),
-    // which collects the thread's heap and says its size when asked.
-    on: await startTarget('package-stats', { BENCH_THRESHOLD: '5', BENCH_THREAD_GC: '1' }),
+    on: await startTarget('package', { BENCH_THRESHOLD: '5' }),
+    // The package with its defaults again, its thread started through the bench's wrapper
+    // (thread-stats.mjs), which collects the thread's heap and says its size when asked: the heaps of the
+    // growth bar. A process of its own, so that these collections are not in the RSS figures of "on".
+    collected: await startTarget('package-stats', { BENCH_THRESHOLD: '5', BENCH_THREAD_GC: '1' }),
     lean: await startTarget('package-lean', { BENCH_THRESHOLD: '5' }),
     off: await startTarget('off'),
     offOtel: await startTarget('off-otel'),
@@ -358,15 +360,23 @@ async function memory() {
       target.send('mem');
       sample[key] = (await target.next('mem')).mem;
     }
-    // After this sample's RSS readings, so that this GC of the health thread is not in them (the GCs of
-    // earlier samples are in later RSS readings of "on": its thread's heap is collected at every sample).
-    targets.on.send('breakdown');
-    const { gc } = (await targets.on.next('breakdown')).breakdown;
-    sample.onHeaps = { main: gc.main.used, thread: gc.thread.used };
+    targets.collected.send('breakdown');
+    const { gc } = (await targets.collected.next('breakdown')).breakdown;
+    if (!gc.thread?.collected) {
+      throw new Error(
+        `memory: the health thread of "collected" ${gc.thread ? 'did not collect its heap' : 'gave no heap figures'}; its process needs --expose-gc and BENCH_THREAD_GC (startTarget and thread-stats.mjs)`,
+      );
+    }
+    sample.heaps = {
+      main: gc.main.used,
+      thread: gc.thread.used,
+      mainExternal: gc.main.external,
+      threadExternal: gc.thread.external,
+    };
     return sample;
   };
   // The servers get the same traffic; the two "off" processes idle beside them.
-  const served = [targets.on, targets.lean, targets.conventional];
+  const served = [targets.on, targets.collected, targets.lean, targets.conventional];
   const phase = (ms, requests) =>
     trafficPhase(
       served.map((target) => target.port),
@@ -399,11 +409,18 @@ async function memory() {
       onRss: series((s) => mb(s.on.rss)),
       leanRss: series((s) => mb(s.lean.rss)),
       conventionalRss: series((s) => mb(s.conventional.rss)),
-      onMainHeap: series((s) => mb(s.onHeaps.main)),
-      onThreadHeap: series((s) => mb(s.onHeaps.thread)),
+      mainHeap: series((s) => mb(s.heaps.main)),
+      threadHeap: series((s) => mb(s.heaps.thread)),
+      mainExternal: series((s) => mb(s.heaps.mainExternal)),
+      threadExternal: series((s) => mb(s.heaps.threadExternal)),
     },
-    mainHeapGrowthMB: growth((s) => s.onHeaps.main),
-    threadHeapGrowthMB: growth((s) => s.onHeaps.thread),
+    // The growth bar's figures: what either thread's JavaScript keeps, in its heap or outside it (buffers).
+    mainGrowthMB: growth((s) => s.heaps.main + s.heaps.mainExternal),
+    threadGrowthMB: growth((s) => s.heaps.thread + s.heaps.threadExternal),
+    mainHeapGrowthMB: growth((s) => s.heaps.main),
+    threadHeapGrowthMB: growth((s) => s.heaps.thread),
+    mainExternalGrowthMB: growth((s) => s.heaps.mainExternal),
+    threadExternalGrowthMB: growth((s) => s.heaps.threadExternal),
     rssGrowthMB: growth((s) => s.on.rss),
     leanRssGrowthMB: growth((s) => s.lean.rss),
     conventionalRssGrowthMB: growth((s) => s.conventional.rss),

@@ -118,8 +118,12 @@ describe('pnpm bench --quick', () => {
       'rssGrowthMB',
       'leanRssGrowthMB',
       'conventionalRssGrowthMB',
+      'mainGrowthMB',
+      'threadGrowthMB',
       'mainHeapGrowthMB',
       'threadHeapGrowthMB',
+      'mainExternalGrowthMB',
+      'threadExternalGrowthMB',
     ]) {
       finite(r.memory[key], `memory ${key}`);
     }
@@ -130,9 +134,11 @@ describe('pnpm bench --quick', () => {
     }
     assert.deepEqual(
       Object.keys(r.memory.growthReadings).sort(),
-      ['conventionalRss', 'leanRss', 'onMainHeap', 'onRss', 'onThreadHeap'],
+      ['conventionalRss', 'leanRss', 'mainExternal', 'mainHeap', 'onRss', 'threadExternal', 'threadHeap'],
       'the readings of every growth figure',
     );
+    // The thread's figures are its own, not the main thread's again.
+    assert.notDeepEqual(r.memory.growthReadings.threadHeap, r.memory.growthReadings.mainHeap);
     for (const mode of ['package', 'bare-otel']) {
       for (const series of r.params.scale) {
         finite(r.scale[mode][series].medianMs, `scale ${mode} ${series}`);
@@ -235,16 +241,18 @@ describe('pnpm bench --quick', () => {
       );
       goalRuns.at(-1).burst.p99Ms = 4.01;
       assert.match(render(), /probe p99 ≤ .*; 4\.01 ms vs 1\.5 × 2 \+ 1 = 4 ms \(met in 1 of 2\): \*\*not met\*\*$/m);
-      // The growth bar holds each thread's used heap after a GC, not RSS.
-      Object.assign(changed.memory, { mainHeapGrowthMB: 1, threadHeapGrowthMB: 1, rssGrowthMB: 9 });
+      // The growth bar holds each thread's heap and external memory after a GC, not RSS.
+      Object.assign(changed.memory, { mainGrowthMB: 1, threadGrowthMB: 1, rssGrowthMB: 9 });
       assert.match(
         render(),
-        /\| used V8 heap growth of "on" after a GC of both threads.* \| 1 \/ 1 MB \| ≤ 1 MB on each thread \| met \|$/m,
+        /\| growth of used V8 heap \+ external memory after a GC of both threads.* \| 1 \/ 1 MB \| ≤ 1 MB on each thread \| met \|$/m,
       );
-      assert.match(render(), /RSS grew 9 MB/);
-      changed.memory.threadHeapGrowthMB = 1.1;
+      assert.match(render(), /RSS moved by \+9 MB/);
+      changed.memory.threadGrowthMB = 1.1;
       assert.match(render(), /\| 1 \/ 1\.1 MB \| ≤ 1 MB on each thread \| \*\*not met\*\* \|$/m);
-      assert.match(render(), /the growth bar \(≤ 1 MB on each thread, .*\) is not met/);
+      assert.match(render(), /The growth bar holds each thread's heap and external memory together at 1 MB, .*: not met\./);
+      Object.assign(changed.memory, { mainGrowthMB: 1.1, threadGrowthMB: 1 });
+      assert.match(render(), /\| 1\.1 \/ 1 MB \| ≤ 1 MB on each thread \| \*\*not met\*\* \|$/m);
       // ...and from the cost table's medians where that section did not run.
       delete changed.throughput;
       delete changed.throughputAllocating;

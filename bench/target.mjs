@@ -13,7 +13,9 @@
 //   mem              RSS before gc(), then RSS and main-thread heap after gc()
 //   peak             the peak RSS since the last `peak` (VmHWM of /proc, then reset), without gc()
 //   breakdown        where the memory is (memory-breakdown.mjs): RSS by kind of mapping, the V8 heaps of
-//                    the main thread and of the set-up's thread by space; before gc() and after it
+//                    the main thread and of the set-up's thread by space; before gc() and after it (gc() of
+//                    the main thread; with BENCH_THREAD_GC, the set-up's thread collects its heap before
+//                    each of the two answers, and says so: `thread.collected`)
 //   elu              the main thread's event-loop active time so far
 //   exit
 import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
@@ -169,8 +171,13 @@ function heapOf(heap, spaces) {
 }
 
 async function memorySample() {
-  const thread = await threadHeap();
-  // Before mappings(): its read of smaps allocates a string of about a megabyte.
+  // First: the round trip to the thread allocates, and mappings()' read of smaps allocates a string of
+  // about a megabyte.
   const main = heapOf(getHeapStatistics(), getHeapSpaceStatistics());
-  return { process: mappings(), main, thread: thread ? heapOf(thread.heap, thread.spaces) : null };
+  const thread = await threadHeap();
+  return {
+    process: mappings(),
+    main,
+    thread: thread ? { ...heapOf(thread.heap, thread.spaces), collected: thread.collected } : null,
+  };
 }

@@ -9,6 +9,8 @@ import { parentPort } from 'node:worker_threads';
 await import(process.env.BENCH_THREAD_BUNDLE ?? new URL('../packages/exporter/dist/health-thread.js', import.meta.url).href);
 parentPort.on('message', (message) => {
   if (message?.type !== 'bench:heap') return;
-  if (process.env.BENCH_THREAD_GC) globalThis.gc();
-  parentPort.postMessage({ type: 'bench:heap', heap: getHeapStatistics(), spaces: getHeapSpaceStatistics() });
+  // `collected` says whether the figures follow a GC: the memory section refuses figures that do not.
+  const collected = Boolean(process.env.BENCH_THREAD_GC) && typeof globalThis.gc === 'function';
+  if (collected) globalThis.gc();
+  parentPort.postMessage({ type: 'bench:heap', heap: getHeapStatistics(), spaces: getHeapSpaceStatistics(), collected });
 });
