@@ -4,7 +4,7 @@
 // mapping and each thread's V8 heap. A leak in either thread's JavaScript shows in its used heap after a
 // GC; RSS also holds what the allocators and V8 keep for reuse, which moves by itself.
 //   node heap-growth.mjs [phases=10]
-import { fittedGrowth, round, startTarget, trafficPhase } from './lib.mjs';
+import { collectedBreakdown, fittedGrowth, round, startTarget, trafficPhase } from './lib.mjs';
 
 const phases = Number(process.argv[2] ?? 10);
 if (!Number.isInteger(phases) || phases < 1) throw new Error(`phases: ${process.argv[2]} given; a whole number of at least 1 is accepted`);
@@ -12,8 +12,7 @@ const target = await startTarget('package-stats', { BENCH_THRESHOLD: '5', BENCH_
 const mib = (bytes) => round(bytes / 2 ** 20, 1);
 const readings = [];
 const read = async (label) => {
-  target.send('breakdown');
-  const { gc: s } = (await target.next('breakdown')).breakdown;
+  const s = await collectedBreakdown(target);
   const row = {
     rss: mib(s.process.rss),
     otherAnonymous: mib(s.process.anonymous),

@@ -77,14 +77,10 @@ export const median = (values) => percentile(values, 50);
 
 export const round = (value, digits = 2) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : value);
 
-/**
- * Growth from the first reading to the last along the least-squares line through readings taken at
- * equal steps: a leak is a trend, while one reading against another also holds the allocator's and
- * V8's moment-to-moment sizing (±2 MB of RSS between two readings of a process that does not grow).
- */
-export function fittedGrowth(readings) {
+/** The least-squares line through readings taken at equal steps (x = 0, 1, …): its value at `x`, and its slope. */
+function fittedLine(readings) {
   const n = readings.length;
-  if (n < 2) throw new Error(`fittedGrowth: ${n} reading(s) given; at least 2 are needed`);
+  if (n < 2) throw new Error(`fitted line: ${n} reading(s) given; at least 2 are needed`);
   const meanX = (n - 1) / 2;
   const meanY = readings.reduce((sum, y) => sum + y, 0) / n;
   let sxy = 0;
@@ -93,15 +89,39 @@ export function fittedGrowth(readings) {
     sxy += (x - meanX) * (y - meanY);
     sxx += (x - meanX) ** 2;
   }
-  return (sxy / sxx) * (n - 1);
+  const slope = sxy / sxx;
+  return { slope, at: (x) => meanY + slope * (x - meanX) };
+}
+
+/**
+ * Growth from the first reading to the last along the least-squares line through readings taken at
+ * equal steps: a leak is a trend, while one reading against another also holds the allocator's and
+ * V8's moment-to-moment sizing (±2 MB of RSS between two readings of a process that does not grow).
+ */
+export function fittedGrowth(readings) {
+  return fittedLine(readings).slope * (readings.length - 1);
 }
 
 /** The largest distance of a reading from the least-squares line through `readings` (equal steps, as `fittedGrowth`). */
 export function largestStray(readings) {
-  const n = readings.length;
-  const slope = fittedGrowth(readings) / (n - 1);
-  const meanY = readings.reduce((sum, y) => sum + y, 0) / n;
-  return Math.max(...readings.map((y, x) => Math.abs(y - (meanY + slope * (x - (n - 1) / 2)))));
+  const line = fittedLine(readings);
+  return Math.max(...readings.map((y, x) => Math.abs(y - line.at(x))));
+}
+
+/**
+ * A `breakdown` (target.mjs) of a `package-stats` target started with BENCH_THREAD_GC: where the memory
+ * is after a GC of both threads. Throws when the health thread did not collect before it answered, since
+ * its heap figures would then hold garbage.
+ */
+export async function collectedBreakdown(target) {
+  target.send('breakdown');
+  const { gc } = (await target.next('breakdown')).breakdown;
+  if (!gc.thread?.collected) {
+    throw new Error(
+      `the health thread ${gc.thread ? 'did not collect its heap' : 'gave no heap figures'}; a breakdown after a GC needs the set-up package-stats, --expose-gc (startTarget) and BENCH_THREAD_GC (thread-stats.mjs)`,
+    );
+  }
+  return gc;
 }
 
 /** `n` requests one after another on one keep-alive connection: latencies in ms, to the microsecond. */

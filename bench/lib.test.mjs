@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fittedGrowth, largestStray } from './lib.mjs';
+import { collectedBreakdown, fittedGrowth, largestStray, startTarget } from './lib.mjs';
 
 describe('fittedGrowth', () => {
   it('gives back the rise of readings on a line, from the first to the last', () => {
@@ -30,5 +30,20 @@ describe('largestStray', () => {
     assert.ok(Math.abs(largestStray([0, 2, 0]) - 4 / 3) < 1e-12);
     // A jump at the end pulls the line up, past the reading before it: that one is the farthest, 1.6 under it.
     assert.equal(largestStray([0, 0, 0, 4]).toFixed(2), '1.60');
+  });
+});
+
+describe('collectedBreakdown', () => {
+  it('gives the heaps after a GC of both threads, and refuses a health thread that did not collect', async () => {
+    const collected = await startTarget('package-stats', { BENCH_THREAD_GC: '1' });
+    const plain = await startTarget('package-stats');
+    try {
+      const gc = await collectedBreakdown(collected);
+      assert.equal(gc.thread.collected, true);
+      assert.ok(gc.thread.used > 0 && gc.main.used > 0, 'both heaps measured');
+      await assert.rejects(collectedBreakdown(plain), /the health thread did not collect its heap; .*BENCH_THREAD_GC/);
+    } finally {
+      await Promise.all([collected.stop(), plain.stop()]);
+    }
   });
 });

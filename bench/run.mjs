@@ -18,6 +18,7 @@ import { memoryBreakdown } from './memory-breakdown.mjs';
 import { metricsLoad } from './metrics-load.mjs';
 import { stallReports } from './stall-reports.mjs';
 import {
+  collectedBreakdown,
   fittedGrowth,
   machine,
   median,
@@ -360,13 +361,7 @@ async function memory() {
       target.send('mem');
       sample[key] = (await target.next('mem')).mem;
     }
-    targets.collected.send('breakdown');
-    const { gc } = (await targets.collected.next('breakdown')).breakdown;
-    if (!gc.thread?.collected) {
-      throw new Error(
-        `memory: the health thread of "collected" ${gc.thread ? 'did not collect its heap' : 'gave no heap figures'}; its process needs --expose-gc and BENCH_THREAD_GC (startTarget and thread-stats.mjs)`,
-      );
-    }
+    const gc = await collectedBreakdown(targets.collected);
     sample.heaps = {
       main: gc.main.used,
       thread: gc.thread.used,
@@ -392,7 +387,7 @@ async function memory() {
   const [afterA, end] = [readings[0], readings.at(-1)];
   await Promise.all(Object.values(targets).map((t) => t.stop()));
   const mb = (bytes) => round(bytes / 2 ** 20, 1);
-  const series = (pick) => readings.map((sample) => pick(sample));
+  const series = (pick) => readings.map(pick);
   const growth = (pick) => mb(fittedGrowth(series(pick)));
   const table = (sample) =>
     Object.fromEntries(Object.keys(targets).map((k) => [k, { rssMB: mb(sample[k].rss), heapMB: mb(sample[k].heapUsed) }]));
